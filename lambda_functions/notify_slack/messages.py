@@ -1,0 +1,110 @@
+"""Block Kit messages, one per event kind, with the facts an on-call engineer needs."""
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+
+KINDS = ("started", "training_done", "deployed", "not_deployed", "no_data", "failed")
+MAX_CAUSE_CHARS = 1500
+
+
+def console_links(region: str, state: dict[str, Any], execution: str) -> list[tuple[str, str]]:
+    console = f"https://{region}.console.aws.amazon.com"
+    links = [("Execution", f"{console}/states/home?region={region}#/v2/executions/details/{quote(execution, safe=':')}")]
+    job = (state.get("training") or {}).get("job_name")
+    if job:
+        links.append(("Training job", f"{console}/sagemaker/home?region={region}#/jobs/{job}"))
+    endpoint = (state.get("deployment") or {}).get("endpoint_name")
+    if endpoint:
+        links.append(("Endpoint", f"{console}/sagemaker/home?region={region}#/endpoints/{endpoint}"))
+    return links
+
+
+def readable_cause(cause: Any) -> str:
+    """A Lambda error's cause is a JSON document; the operator needs its message, not the trace."""
+    if isinstance(cause, str):
+        try:
+            parsed = json.loads(cause)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, dict) and "errorMessage" in parsed:
+            cause = parsed["errorMessage"]
+    text = str(cause or "no cause given")
+    return text if len(text) <= MAX_CAUSE_CHARS else text[:MAX_CAUSE_CHARS] + "…"
+
+
+def _metrics_text(metrics: dict[str, Any]) -> str:
+    return ", ".join(f"{name} = {value:g}" if isinstance(value, (int, float)) else f"{name} = {value}" for name, value in sorted(metrics.items())) or "none reported"
+
+
+def _gate_text(gate: dict[str, Any]) -> str:
+    def number(value):
+        return "—" if value is None else f"{value:g}"
+
+    return (
+        f"{gate.get('metric')}: new {number(gate.get('candidate'))}, serving {number(gate.get('current'))}, "
+        f"floor {number(gate.get('floor'))}. {gate.get('reason', '')}"
+    )
+
+
+def facts(kind: str, state: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]]]:
+    """Headline, one-line summary and labelled facts for a kind of event."""
+    data = state.get("data") or {}
+    training = state.get("training") or {}
+    status = training.get("status") or {}
+    deployment = state.get("deployment") or {}
+    day = data.get("data_date", "unknown date")
+    if kind == "started":
+        verb = "Adopted the existing" if training.get("adopted") else "Started"
+        return "Training started", f"{verb} training job for data of {day}.", [
+            ("Training job", training.get("job_name", "")),
+            ("Instance type", training.get("instance_type", "")),
+            ("Training data", data.get("uris", {}).get("train", "")),
+        ]
+    if kind == "training_done":
+        return "Training complete", f"Model for data of {day} is trained.", [
+            ("Training job", training.get("job_name", "")),
+            ("Metrics", _metrics_text(status.get("metrics") or {})),
+            ("Training time", f"{status.get('training_seconds', '?')} s"),
+        ]
+    if kind == "deployed":
+        return "New model deployed", f"Endpoint {deployment.get('endpoint_name')} serves the model trained on data of {day}.", [
+            ("Endpoint", f"{deployment.get('endpoint_name')} ({deployment.get('action')})"),
+            ("Model", deployment.get("model_name", "")),
+            ("Quality gate", _gate_text(deployment.get("gate") or {})),
+            ("Model package", deployment.get("model_package_arn", "")),
+        ]
+    if kind == "not_deployed":
+        return "Model not deployed", f"The model trained on data of {day} did not pass the quality gate; the endpoint is unchanged.", [
+            ("Quality gate", _gate_text(deployment.get("gate") or {})),
+            ("Still serving", deployment.get("previous_config") or "nothing (no endpoint yet)"),
+            ("Model package (Rejected)", deployment.get("model_package_arn", "")),
+        ]
+    if kind == "no_data":
+        missing = ", ".join(data.get("uris", {}).get(channel, channel) for channel in data.get("missing", []))
+        return "No new data", f"No training data for {day}; nothing to do today.", [("Missing", missing or "—")]
+    if kind == "failed":
+        failure = state.get("failure") or {}
+        return "Pipeline FAILED", f"The run for data of {day} failed; the endpoint was not changed by it.", [
+            ("Error", str(failure.get("Error", "unknown error"))),
+            ("Cause", readable_cause(failure.get("Cause"))),
+        ]
+    raise ValueError(f"notification kind {kind!r} is not one of {', '.join(KINDS)}")
+
+
+def build(kind: str, state: dict[str, Any], execution: str, region: str, stack: str) -> dict[str, Any]:
+    headline, summary, labelled = facts(kind, state)
+    icon = {"failed": ":red_circle:", "not_deployed": ":warning:", "no_data": ":zzz:", "deployed": ":white_check_mark:"}.get(kind, ":gear:")
+    blocks = [
+        HeaderBlock(text=f"{headline} — {stack}"),
+        SectionBlock(text=MarkdownTextObject(text=f"{icon} {summary}")),
+    ]
+    shown = [(label, value) for label, value in labelled if value]
+    if shown:
+        blocks.append(SectionBlock(fields=[MarkdownTextObject(text=f"*{label}*\n{value}"[:2000]) for label, value in shown]))
+    links = console_links(region, state, execution)
+    blocks.append(ActionsBlock(elements=[ButtonElement(text=label, url=url, action_id=f"open-{i}") for i, (label, url) in enumerate(links)]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"execution `{execution.rsplit(':', 1)[-1]}`")]))
+    return {"text": f"{headline}: {summary}", "blocks": [block.to_dict() for block in blocks]}

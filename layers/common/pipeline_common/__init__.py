@@ -1,0 +1,1 @@
+"""Code shared by the pipeline's Lambda functions, shipped as one Lambda layer."""

@@ -1,0 +1,51 @@
+"""Typed access to the environment variables the template sets on each function."""
+
+import json
+import os
+from typing import Any
+
+from .errors import ConfigError
+
+
+def required(name: str) -> str:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        raise ConfigError(f"environment variable {name} is not set: the template must set it")
+    return value
+
+
+def optional(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def required_int(name: str, minimum: int = 0) -> int:
+    raw = required(name)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"environment variable {name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"environment variable {name}={value} is below the minimum {minimum}")
+    return value
+
+
+def required_json_object(name: str) -> dict[str, Any]:
+    raw = required(name)
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"environment variable {name} is not valid JSON ({error.msg}): {raw!r}") from None
+    if not isinstance(value, dict):
+        raise ConfigError(f"environment variable {name} must be a JSON object, got {raw!r}")
+    return value
+
+
+def required_json_list(name: str) -> list[Any]:
+    raw = required(name)
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"environment variable {name} is not valid JSON ({error.msg}): {raw!r}") from None
+    if not isinstance(value, list):
+        raise ConfigError(f"environment variable {name} must be a JSON list, got {raw!r}")
+    return value

@@ -1,0 +1,56 @@
+"""The execution input's DATE and the data date derived from it."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError, InvalidInput
+
+EXPECTED = "expected YYYY-MM-DD or an ISO-8601 timestamp such as 2026-11-24T06:00:00Z"
+
+
+def timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"timezone {name!r} is not an IANA timezone name (e.g. Europe/Paris, UTC)") from None
+
+
+def _parse_timestamp(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"DATE {text!r} is not a date: {EXPECTED}") from None
+
+
+def run_date(raw: object, execution_start_time: str | None, tz: ZoneInfo) -> date:
+    """The calendar date of the run, in the pipeline's timezone.
+
+    A plain date is taken as given; a timestamp (EventBridge Scheduler's scheduled time) is
+    converted to ``tz`` first; with no DATE the execution's start time is used.
+    """
+    if raw is None or raw == "":
+        if not execution_start_time:
+            raise InvalidInput(f"no DATE in the input and no execution start time: {EXPECTED}")
+        raw = execution_start_time
+    if not isinstance(raw, str):
+        raise InvalidInput(f"DATE {raw!r} is a {type(raw).__name__}, not a string: {EXPECTED}")
+    text = raw.strip()
+    if len(text) == 10:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise InvalidInput(f"DATE {raw!r} is not a date: {EXPECTED}") from None
+    moment = _parse_timestamp(text)
+    if moment.tzinfo is None:
+        raise InvalidInput(f"DATE {raw!r} has no UTC offset: {EXPECTED}")
+    return moment.astimezone(tz).date()
+
+
+def data_date(run: date, lag_days: int) -> date:
+    return run - timedelta(days=lag_days)
+
+
+def today(execution_start_time: str | None, tz: ZoneInfo) -> date:
+    if execution_start_time:
+        return _parse_timestamp(execution_start_time).astimezone(tz).date()
+    return datetime.now(tz).date()

@@ -1,0 +1,29 @@
+"""Errors the handlers raise on purpose.
+
+Lambda reports an exception's class name as the error type, so these names are what the
+state machine's Retry and Catch clauses match and what the failure message shows.
+"""
+
+
+class PipelineError(Exception):
+    """A failure the operator must act on; never retried."""
+
+
+class ConfigError(PipelineError):
+    """An environment variable set by the template is missing or malformed."""
+
+
+class InvalidInput(PipelineError):
+    """The execution input or a state's payload is malformed."""
+
+
+class AwsThrottled(Exception):
+    """An AWS API throttled us; the state machine retries it with backoff."""
+
+
+class ResourceConflict(PipelineError):
+    """A SageMaker resource is in a state that forbids the next step."""
+
+
+class SlackDeliveryFailed(Exception):
+    """Slack did not accept a message after the client's own retries."""

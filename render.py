@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Render template.yaml.j2 and statemachine/*.asl.json.j2 into what `sam deploy` ships.
+
+Build-time structure (polling, retries, limits) comes from a YAML config file; deploy-time
+values stay CloudFormation parameters and `${...}` DefinitionSubstitutions.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "layers" / "common"))
+
+from pipeline_common import names, polling, statuses  # noqa: E402
+
+DEFAULT_CONFIG = ROOT / "pipeline-config.yaml"
+TEMPLATE = "template.yaml.j2"
+STATE_MACHINE_TEMPLATE = "statemachine/pipeline.asl.json.j2"
+OUTPUTS = {TEMPLATE: "template.yaml", STATE_MACHINE_TEMPLATE: "statemachine/pipeline.asl.json"}
+
+_POLL = {"initial_wait_seconds": int, "max_wait_seconds": int, "backoff_rate": (int, float)}
+SCHEMA: dict[str, Any] = {
+    "polling": {
+        "training_job": {**_POLL, "grace_seconds": int},
+        "endpoint": {**_POLL, "timeout_seconds": int},
+    },
+    "retry": {
+        "interval_seconds": int,
+        "max_attempts": int,
+        "backoff_rate": (int, float),
+        "max_delay_seconds": int,
+        "jitter": str,
+    },
+    "max_training_runtime_seconds": int,
+    "log_retention_days": int,
+    "lambda_timeout_seconds": int,
+}
+LOG_RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+
+class RenderError(Exception):
+    pass
+
+
+def validate(config: Any, schema: dict[str, Any], source: str, path: str = "") -> None:
+    if not isinstance(config, dict):
+        raise RenderError(f"{source}: {path or 'the file'} must be a mapping, got {type(config).__name__}")
+    for key in config:
+        if key not in schema:
+            raise RenderError(f"{source}: unknown config key '{path}{key}' (expected one of: {', '.join(schema)})")
+    for key, expected in schema.items():
+        if key not in config:
+            raise RenderError(f"{source}: missing config key '{path}{key}'")
+        value = config[key]
+        if isinstance(expected, dict):
+            validate(value, expected, source, f"{path}{key}.")
+        elif isinstance(value, bool) or not isinstance(value, expected):
+            names_ = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
+            raise RenderError(f"{source}: config key '{path}{key}' is {value!r}, expected {names_}")
+
+
+def check_values(config: dict[str, Any], source: str) -> None:
+    for loop, settings in config["polling"].items():
+        if settings["initial_wait_seconds"] < 1 or settings["max_wait_seconds"] < settings["initial_wait_seconds"]:
+            raise RenderError(f"{source}: polling.{loop} needs 1 <= initial_wait_seconds <= max_wait_seconds")
+        if settings["backoff_rate"] < 1:
+            raise RenderError(f"{source}: polling.{loop}.backoff_rate is {settings['backoff_rate']}, expected >= 1")
+    if config["retry"]["jitter"] not in ("FULL", "NONE"):
+        raise RenderError(f"{source}: config key 'retry.jitter' is {config['retry']['jitter']!r}, expected FULL or NONE")
+    if config["log_retention_days"] not in LOG_RETENTION_DAYS:
+        raise RenderError(f"{source}: config key 'log_retention_days' is {config['log_retention_days']}, expected one of {sorted(LOG_RETENTION_DAYS)}")
+    if not 1 <= config["max_training_runtime_seconds"] <= 2419200:
+        raise RenderError(f"{source}: max_training_runtime_seconds must be 1..2419200 (SageMaker's 28 days)")
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    try:
+        config = yaml.safe_load(path.read_text())
+    except OSError as error:
+        raise RenderError(f"{path}: cannot read config ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        raise RenderError(f"{path}: not valid YAML ({error})") from None
+    validate(config, SCHEMA, str(path))
+    check_values(config, str(path))
+    return config
+
+
+def policy(settings: dict[str, Any]) -> dict[str, Any]:
+    return {key: settings[key] for key in ("initial_wait_seconds", "max_wait_seconds", "backoff_rate")}
+
+
+def context(config: dict[str, Any]) -> dict[str, Any]:
+    """Everything the templates may use: the config plus the shared tables and names."""
+    training, endpoint = config["polling"]["training_job"], config["polling"]["endpoint"]
+    training_budget_max = config["max_training_runtime_seconds"] + training["grace_seconds"]
+    state_machine_timeout = training_budget_max + endpoint["timeout_seconds"] + 2 * 3600
+    return {
+        "config": config,
+        "phases": {"running": statuses.RUNNING, "succeeded": statuses.SUCCEEDED, "failed": statuses.FAILED},
+        "functions": [{"folder": folder, "logical_id": logical_id, "substitution": names.substitution_key(logical_id)} for folder, logical_id in names.FUNCTIONS.items()],
+        "fn": {folder: "${" + names.substitution_key(logical_id) + "}" for folder, logical_id in names.FUNCTIONS.items()},
+        "training_policy": policy(training),
+        "endpoint_policy": policy(endpoint),
+        "training_max_polls": polling.max_polls(polling.Policy(**policy(training)), training_budget_max),
+        "endpoint_max_polls": polling.max_polls(polling.Policy(**policy(endpoint)), endpoint["timeout_seconds"]),
+        "state_machine_timeout_seconds": state_machine_timeout,
+        "tag_pipeline": names.TAG_PIPELINE,
+    }
+
+
+def environment(root: Path = ROOT) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["tojson"] = lambda value: json.dumps(value)
+    return env
+
+
+def render_file(env: jinja2.Environment, name: str, values: dict[str, Any]) -> str:
+    try:
+        return env.get_template(name).render(**values)
+    except jinja2.UndefinedError as error:
+        raise RenderError(f"{name}: undefined value in template: {error.message}") from None
+    except jinja2.TemplateSyntaxError as error:
+        raise RenderError(f"{error.filename or name}:{error.lineno}: template syntax error: {error.message}") from None
+    except jinja2.TemplateNotFound as error:
+        raise RenderError(f"{name}: template not found: {error.name}") from None
+
+
+def render(config_path: Path = DEFAULT_CONFIG, root: Path = ROOT, out_dir: Path | None = None) -> dict[str, Path]:
+    """Render every template; returns the written paths. Writes nothing unless all render."""
+    values = context(load_config(config_path))
+    env = environment(root)
+    rendered = {name: render_file(env, name, values) for name in OUTPUTS}
+    try:
+        json.loads(rendered[STATE_MACHINE_TEMPLATE])
+    except json.JSONDecodeError as error:
+        raise RenderError(f"{STATE_MACHINE_TEMPLATE}: renders to invalid JSON: {error}") from None
+    out_dir = out_dir or root
+    written = {}
+    for name, text in rendered.items():
+        target = out_dir / OUTPUTS[name]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        written[name] = target
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help=f"build-time config (default {DEFAULT_CONFIG.name})")
+    parser.add_argument("--out-dir", type=Path, default=None, help="where to write the rendered files (default: next to the templates)")
+    args = parser.parse_args(argv)
+    try:
+        written = render(args.config, out_dir=args.out_dir)
+    except RenderError as error:
+        print(f"render.py: error: {error}", file=sys.stderr)
+        return 1
+    for path in written.values():
+        print(f"rendered {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
