@@ -70,5 +70,5 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     else:
         raise InvalidInput(f"GetStatus kind {kind!r} is not one of {sorted(statuses.TABLES)}")
     result["poll"] = polling.advance(poll, policy, budget)
-    log.info("status polled", extra={"kind": kind, "name": name, **result})
+    log.info("status polled", extra={"kind": kind, "resource": name, **result})
     return result

@@ -1,0 +1,1 @@
+"""Emulated AWS for the local run: the rendered template, the real handlers, moto underneath."""

@@ -1,0 +1,127 @@
+""""Deploy" the rendered SAM template into emulated AWS, from the template's own resources."""
+
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .lambdas import LocalFunction, Runtime
+from .template import Resolver, TemplateError, load, resources_of_type
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+
+
+@dataclass
+class Stack:
+    name: str
+    template: dict[str, Any]
+    resolver: Resolver
+    functions: dict[str, str] = field(default_factory=dict)
+    state_machine_arn: str = ""
+    schedules: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def parameters(self) -> dict[str, str]:
+        return self.resolver.parameters
+
+
+def _placeholder_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README", "code runs in-process from the CodeUri folder")
+    return buffer.getvalue()
+
+
+def _role(iam, name: str, service: str) -> str:
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
+    return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(document))["Role"]["Arn"]
+
+
+def _merged(globals_: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+    merged = {**globals_, **properties}
+    variables = {**globals_.get("Environment", {}).get("Variables", {}), **properties.get("Environment", {}).get("Variables", {})}
+    merged["Environment"] = {"Variables": variables}
+    return merged
+
+
+def deploy(template_path: Path, stack_name: str, parameters: dict[str, str], clients: dict[str, Any], runtime: Runtime) -> Stack:
+    template = load(template_path)
+    root = template_path.parent
+    resolver = Resolver(
+        template,
+        parameters,
+        pseudo={"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws", "AWS::StackName": stack_name, "AWS::URLSuffix": "amazonaws.com"},
+    )
+    stack = Stack(stack_name, template, resolver)
+    layer_dirs: dict[str, Path] = {}
+    for logical_id, layer in resources_of_type(template, "AWS::Serverless::LayerVersion").items():
+        layer_dirs[logical_id] = root / layer["Properties"]["ContentUri"]
+        resolver.physical_ids[logical_id] = f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:{logical_id}:1"
+
+    for logical_id, resource in resources_of_type(template, "AWS::IAM::Role").items():
+        if "Condition" in resource and not resolver.conditions[resource["Condition"]]:
+            continue
+        arn = _role(clients["iam"], f"{stack_name}-{logical_id}"[:64], "sagemaker.amazonaws.com")
+        resolver.physical_ids[logical_id] = arn.rsplit("/", 1)[1]
+        resolver.attributes[logical_id] = {"Arn": arn}
+
+    lambda_role = _role(clients["iam"], f"{stack_name}-lambda", "lambda.amazonaws.com")
+    globals_ = template.get("Globals", {}).get("Function", {})
+    for logical_id, resource in resources_of_type(template, "AWS::Serverless::Function").items():
+        properties = resolver.resolve(_merged(globals_, resource["Properties"]))
+        name = f"{stack_name}-{logical_id}"
+        environment = {k: str(v) for k, v in properties["Environment"]["Variables"].items()}
+        arn = clients["lambda"].create_function(
+            FunctionName=name,
+            Runtime=properties["Runtime"],
+            Role=lambda_role,
+            Handler=properties["Handler"],
+            Code={"ZipFile": _placeholder_zip()},
+            Timeout=int(properties.get("Timeout", 3)),
+            Environment={"Variables": environment},
+        )["FunctionArn"]
+        layers = [layer_dirs[ref.rsplit(":", 2)[1]] for ref in properties.get("Layers", [])]
+        runtime.register(LocalFunction(name, root / properties["CodeUri"], properties["Handler"], environment, layers, int(properties.get("Timeout", 3))))
+        resolver.physical_ids[logical_id] = name
+        resolver.attributes[logical_id] = {"Arn": arn}
+        stack.functions[logical_id] = arn
+
+    machines = resources_of_type(template, "AWS::Serverless::StateMachine")
+    if len(machines) != 1:
+        raise TemplateError(f"expected one AWS::Serverless::StateMachine in {template_path}, found {sorted(machines)}")
+    (machine_id, machine), = machines.items()
+    properties = machine["Properties"]
+    definition = (root / properties["DefinitionUri"]).read_text()
+    substitutions = {key: str(resolver.resolve(value)) for key, value in properties.get("DefinitionSubstitutions", {}).items()}
+    unresolved = sorted(set(re.findall(r"\$\{([^}]+)\}", definition)) - set(substitutions))
+    if unresolved:
+        raise TemplateError(f"{properties['DefinitionUri']}: no DefinitionSubstitutions for {unresolved}")
+    for key, value in substitutions.items():
+        definition = definition.replace("${" + key + "}", value)
+    states_role = _role(clients["iam"], f"{stack_name}-states", "states.amazonaws.com")
+    stack.state_machine_arn = clients["stepfunctions"].create_state_machine(
+        name=f"{stack_name}-{machine_id}", definition=definition, roleArn=states_role, type=properties.get("Type", "STANDARD")
+    )["stateMachineArn"]
+    resolver.physical_ids[machine_id] = stack.state_machine_arn
+
+    scheduler_role = _role(clients["iam"], f"{stack_name}-scheduler", "scheduler.amazonaws.com")
+    for event_id, event in properties.get("Events", {}).items():
+        if event.get("Type") != "ScheduleV2":
+            continue
+        spec = resolver.resolve(event["Properties"])
+        schedule = {
+            "Name": f"{stack_name}-{machine_id}-{event_id}",
+            "ScheduleExpression": spec["ScheduleExpression"],
+            "ScheduleExpressionTimezone": spec.get("ScheduleExpressionTimezone", "UTC"),
+            "State": spec.get("State", "ENABLED"),
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "Target": {"Arn": stack.state_machine_arn, "RoleArn": scheduler_role, "Input": spec.get("Input", "{}"),
+                       "RetryPolicy": spec.get("RetryPolicy", {})},
+        }
+        clients["scheduler"].create_schedule(**schedule)
+        stack.schedules.append(schedule)
+    return stack

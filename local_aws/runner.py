@@ -1,0 +1,307 @@
+"""The local run: render, deploy into emulated AWS, run a scenario, report what happened."""
+
+import json
+import logging
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+import boto3
+from moto import mock_aws
+
+from . import dataset
+from .clock import Clock
+from .containers import run_training
+from .deploy import ACCOUNT, REGION, Stack, deploy
+from .lambdas import Runtime
+from .sagemaker import SageMakerEmulator, TrainingOutcome
+from .scenarios import BOTH, EMPTY_VALIDATION, NONE, TRAINING_ONLY, Run, Scenario
+from .serving import Router
+from .slack_receiver import Receiver
+from .stepfunctions import emulated_time
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import render  # noqa: E402
+
+STACK = "retrain-local"
+BUCKET = "retrain-local-data"
+TRAINING_IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/retrain-model:local"
+EMULATED_TRAINING_SECONDS = 2 * 3600
+WALL_TIMEOUT_SECONDS = 120
+SERVICES = ("s3", "iam", "lambda", "stepfunctions", "scheduler", "secretsmanager", "sagemaker", "sagemaker-runtime")
+Printer = Callable[[str], None]
+
+
+class ExecutionTimedOut(Exception):
+    pass
+
+
+@dataclass
+class Summary:
+    scenario: str
+    status: str
+    error: str = ""
+    cause: str = ""
+    run_input: dict[str, Any] = field(default_factory=dict)
+    states: list[str] = field(default_factory=list)
+    slack: list[dict[str, Any]] = field(default_factory=list)
+    slack_rejected: list[int] = field(default_factory=list)
+    resources: dict[str, Any] = field(default_factory=dict)
+    predictions: list[str] = field(default_factory=list)
+    earlier_runs: list[str] = field(default_factory=list)
+    throttled_calls: list[str] = field(default_factory=list)
+    wall_seconds: float = 0.0
+    emulated_seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def headlines(self) -> list[str]:
+        return [message["headline"] for message in self.slack]
+
+
+class Timeline:
+    """Prints each state as it exits, with wall time and emulated time since the start."""
+
+    def __init__(self, clock: Clock, printer: Printer) -> None:
+        self.clock, self.printer = clock, printer
+        self.enabled = False
+        self.started = time.monotonic()
+        self.entered: dict[str, float] = {}
+
+    def _stamp(self) -> str:
+        emulated = int(self.clock.elapsed())
+        return f"{time.monotonic() - self.started:6.2f}s  T+{emulated // 3600:03d}:{emulated // 60 % 60:02d}:{emulated % 60:02d}"
+
+    def __call__(self, event_type: str, details: dict[str, Any]) -> None:
+        if not self.enabled:
+            return
+        kind = getattr(event_type, "value", event_type).rsplit(".", 1)[-1]
+        if kind.endswith("StateEntered"):
+            self.entered[details["stateEnteredEventDetails"]["name"]] = self.clock.elapsed()
+        elif kind.endswith("StateExited"):
+            name = details["stateExitedEventDetails"]["name"]
+            spent = self.clock.elapsed() - self.entered.pop(name, self.clock.elapsed())
+            self.printer(f"{self._stamp()}  {name}" + (f"  ({spent:.0f} s)" if spent else ""))
+        elif kind in ("TaskFailed", "LambdaFunctionFailed"):
+            failure = details.get("taskFailedEventDetails") or details.get("lambdaFunctionFailedEventDetails") or {}
+            cause = failure.get("cause", "")
+            try:
+                cause = json.loads(cause).get("errorMessage", cause)
+            except (ValueError, AttributeError):
+                pass
+            self.printer(f"{self._stamp()}    ! {failure.get('error')}: {str(cause)[:160]}")
+
+
+def _slack_entry(message: dict[str, Any]) -> dict[str, Any]:
+    from .slack_receiver import text_of
+
+    lines = text_of(message.get("blocks", []))
+    headline = lines[0].split(" — ")[0] if lines else message.get("text", "")
+    return {"headline": headline, "text": message.get("text", ""), "lines": lines}
+
+
+class LocalPipeline:
+    """One emulated account with the pipeline deployed; runs executions on it."""
+
+    def __init__(self, clients: dict[str, Any], stack: Stack, emulator: SageMakerEmulator, clock: Clock, workdir: Path) -> None:
+        self.clients, self.stack, self.emulator, self.clock, self.workdir = clients, stack, emulator, clock, workdir
+        self.timezone = ZoneInfo(stack.parameters["ScheduleTimezone"])
+        self.lag = int(stack.parameters["DataLagDays"])
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.timezone).date()
+
+    def data_key(self, prefix_parameter: str, day: date) -> str:
+        p = self.stack.parameters
+        return f"{p[prefix_parameter]}/{day.isoformat()}/{p['Target']}/{p['DataFileName']}"
+
+    def seed(self, run: Run, run_date: date) -> None:
+        data_day = run_date - timedelta(days=self.lag)
+        training, validation = dataset.training_and_validation(seed=data_day.toordinal(), label_noise=run.label_noise)
+        if run.malformed:
+            lines = training.splitlines()
+            lines[3] = b"1,5.1,three point five,1.4,0.2"
+            training = b"\n".join(lines) + b"\n"
+        files = {
+            BOTH: {"TrainingPrefix": training, "ValidationPrefix": validation},
+            TRAINING_ONLY: {"TrainingPrefix": training},
+            EMPTY_VALIDATION: {"TrainingPrefix": training, "ValidationPrefix": b""},
+            NONE: {},
+        }[run.data]
+        for prefix_parameter, body in files.items():
+            self.clients["s3"].put_object(Bucket=BUCKET, Key=self.data_key(prefix_parameter, data_day), Body=body)
+
+    def training_for(self, run: Run) -> Callable[[str, dict[str, Any]], TrainingOutcome]:
+        if run.training is not None:
+            return lambda name, request: run.training
+
+        def train(name: str, request: dict[str, Any]) -> TrainingOutcome:
+            result = run_training(self.clients["s3"], request, self.workdir)
+            duration = max(EMULATED_TRAINING_SECONDS, int(result.seconds) + 1)
+            if result.exit_code != 0:
+                return TrainingOutcome(status="Failed", duration_seconds=duration, failure_reason=result.failure_reason, metrics={})
+            return TrainingOutcome(status="Completed", duration_seconds=duration, metrics=result.metrics)
+
+        return train
+
+    def scheduled_input(self) -> dict[str, Any]:
+        """The input EventBridge Scheduler sends: the template's Input with the scheduled time filled in."""
+        template = self.stack.schedules[0]["Target"]["Input"]
+        scheduled = self.clock.now().replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return json.loads(template.replace("<aws.scheduler.scheduled-time>", scheduled))
+
+    def execute(self, run: Run, run_input: dict[str, Any]) -> dict[str, Any]:
+        self.emulator.training = self.training_for(run)
+        self.emulator.endpoint = run.endpoint
+        sfn = self.clients["stepfunctions"]
+        arn = sfn.start_execution(
+            stateMachineArn=self.stack.state_machine_arn, name=f"local-{uuid.uuid4().hex[:12]}", input=json.dumps(run_input)
+        )["executionArn"]
+        deadline = time.monotonic() + WALL_TIMEOUT_SECONDS
+        while (description := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING":
+            if time.monotonic() > deadline:
+                raise ExecutionTimedOut(f"execution {arn} still RUNNING after {WALL_TIMEOUT_SECONDS} s of wall time")
+            time.sleep(0.005)
+        description["history"] = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+        return description
+
+    def resources(self) -> dict[str, Any]:
+        sm = self.clients["sagemaker"]
+        endpoints = []
+        for summary in sm.list_endpoints()["Endpoints"]:
+            endpoint = sm.describe_endpoint(EndpointName=summary["EndpointName"])
+            endpoints.append({"name": endpoint["EndpointName"], "status": endpoint["EndpointStatus"], "config": endpoint["EndpointConfigName"]})
+        packages = []
+        for group in sm.list_model_package_groups()["ModelPackageGroupSummaryList"]:
+            for summary in sm.list_model_packages(ModelPackageGroupName=group["ModelPackageGroupName"])["ModelPackageSummaryList"]:
+                package = sm.describe_model_package(ModelPackageName=summary["ModelPackageArn"])
+                packages.append({"arn": summary["ModelPackageArn"], "approval": package["ModelApprovalStatus"],
+                                 "metadata": package.get("CustomerMetadataProperties", {})})
+        return {
+            "training_jobs": [{"name": j["TrainingJobName"], "status": j["TrainingJobStatus"]} for j in sm.list_training_jobs()["TrainingJobSummaries"]],
+            "endpoints": endpoints,
+            "endpoint_configs": sorted(c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]),
+            "models": sorted(m["ModelName"] for m in sm.list_models()["Models"]),
+            "model_packages": packages,
+        }
+
+    def sample_predictions(self, run_date: date) -> list[str]:
+        endpoint_name = self.stack.parameters["EndpointName"]
+        data_day = run_date - timedelta(days=self.lag)
+        try:
+            rows = self.clients["s3"].get_object(Bucket=BUCKET, Key=self.data_key("ValidationPrefix", data_day))["Body"].read().decode().splitlines()[:4]
+        except self.clients["s3"].exceptions.NoSuchKey:
+            return []
+        features = "\n".join(row.split(",", 1)[1] for row in rows if "," in row) + "\n"
+        answer = self.clients["sagemaker-runtime"].invoke_endpoint(EndpointName=endpoint_name, ContentType="text/csv", Body=features)
+        predicted = answer["Body"].read().decode().split()
+        return [f"{row.split(',', 1)[1]} -> {p} (label {row.split(',', 1)[0]})" for row, p in zip(rows, predicted)]
+
+
+def _parameters(scenario: Scenario, secret_arn: str) -> dict[str, str]:
+    return {"Bucket": BUCKET, "TrainingImage": TRAINING_IMAGE, "SlackWebhookSecretArn": secret_arn, "LogLevel": "WARNING", **scenario.parameters}
+
+
+def run(scenario: Scenario, run_date: date | None = None, config: Path = render.DEFAULT_CONFIG, printer: Printer = print) -> Summary:
+    """Run ``scenario`` end to end on emulated AWS and return what happened."""
+    started = time.monotonic()
+    logging.getLogger("moto").setLevel(logging.CRITICAL)
+    render.render(config)
+    clock = Clock()
+    timeline = Timeline(clock, printer)
+    quiet: Printer = lambda line: None  # noqa: E731
+    receiver = Receiver(mode=scenario.receiver, printer=lambda line: (printer if timeline.enabled else quiet)(line))
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="retrain-local-")))
+        stack.enter_context(mock_aws(config={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}))
+        clients = {service: boto3.client(service, region_name=REGION) for service in SERVICES}
+        stack.enter_context(receiver)
+        clients["s3"].create_bucket(Bucket=BUCKET)
+        secret_arn = clients["secretsmanager"].create_secret(Name=f"{STACK}/slack-webhook", SecretString=receiver.url)["ARN"]
+        runtime = Runtime({"AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
+                           "AWS_SECRET_ACCESS_KEY": "testing", "POWERTOOLS_LOG_LEVEL": "WARNING"})
+        emulator = SageMakerEmulator(clock)
+        router = stack.enter_context(Router(clients["s3"], workdir).installed())
+        emulator.start_serving = router.start_serving
+        stack.enter_context(runtime.installed())
+        stack.enter_context(emulator.installed())
+        stack.enter_context(emulated_time(clock, timeline))
+        deployed = deploy(ROOT / render.OUTPUTS[render.TEMPLATE], STACK, _parameters(scenario, secret_arn), clients, runtime)
+        pipeline = LocalPipeline(clients, deployed, emulator, clock, workdir)
+        base_date = run_date or pipeline.today()
+
+        earlier = []
+        for before in scenario.before:
+            day = base_date + timedelta(days=before.day_offset)
+            pipeline.seed(before, day)
+            result = pipeline.execute(before, {"DATE": day.isoformat()})
+            earlier.append(f"{day.isoformat()}: {result['status']}")
+
+        main = scenario.main
+        day = base_date + timedelta(days=main.day_offset)
+        pipeline.seed(main, day)
+        if main.date_input is not None:
+            run_input = {"DATE": main.date_input}
+        elif run_date is not None:
+            run_input = {"DATE": run_date.isoformat()}
+        else:
+            run_input = pipeline.scheduled_input()
+        emulator.throttle = dict(scenario.throttle)
+        printer(f"scenario {scenario.name}: {scenario.description}")
+        for line in earlier:
+            printer(f"  earlier run {line}")
+        printer(f"starting execution with input {json.dumps(run_input)}")
+        printer("  wall     emulated    state")
+        timeline.started = time.monotonic()
+        timeline.enabled = True
+        result = pipeline.execute(main, run_input)
+        timeline.enabled = False
+
+        summary = Summary(
+            scenario=scenario.name,
+            status=result["status"],
+            error=result.get("error", ""),
+            cause=result.get("cause", ""),
+            run_input=run_input,
+            states=[e["stateEnteredEventDetails"]["name"] for e in result["history"] if e["type"].endswith("StateEntered")],
+            slack=[_slack_entry(m) for m in receiver.messages],
+            slack_rejected=list(receiver.rejected),
+            resources=pipeline.resources(),
+            earlier_runs=earlier,
+            throttled_calls=list(emulator.throttled_calls),
+            emulated_seconds=clock.elapsed(),
+        )
+        if router.servers:
+            summary.predictions = pipeline.sample_predictions(day)
+    summary.wall_seconds = round(time.monotonic() - started, 2)
+    return summary
+
+
+def report(summary: Summary, printer: Printer = print) -> None:
+    printer("")
+    printer(f"result: {summary.status}" + (f" ({summary.error})" if summary.error else ""))
+    printer(f"slack messages: {len(summary.slack)} delivered" + (f", {len(summary.slack_rejected)} answered {sorted(set(summary.slack_rejected))}" if summary.slack_rejected else ""))
+    resources = summary.resources
+    for endpoint in resources.get("endpoints", []):
+        printer(f"endpoint {endpoint['name']}: {endpoint['status']} on {endpoint['config']}")
+    jobs = ", ".join(f"{job['name']} ({job['status']})" for job in resources.get("training_jobs", []))
+    printer(f"training jobs: {jobs or 'none'}")
+    for package in resources.get("model_packages", []):
+        metadata = package["metadata"]
+        printer(f"model package {package['arn'].split('/', 1)[1]}: {package['approval']} ({metadata.get('metric_name')} = {metadata.get('metric_value')})")
+    if summary.predictions:
+        printer("predictions from the local endpoint:")
+        for line in summary.predictions:
+            printer(f"  {line}")
+    printer(f"wall time {summary.wall_seconds:.1f} s, emulated time {timedelta(seconds=int(summary.emulated_seconds))}")

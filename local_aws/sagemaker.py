@@ -1,0 +1,223 @@
+"""SageMaker lifecycles moto lacks: jobs and endpoints that change status over emulated time.
+
+moto creates training jobs Completed and endpoints InService at once, and has no
+update_endpoint. Here a training job is InProgress for its duration and then ends as the
+scenario says; an endpoint is Creating/Updating and then InService, Failed, or rolled back
+to its previous config; and chosen operations can be throttled a number of times.
+"""
+
+import copy
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Iterator
+from unittest import mock
+
+from moto.core.responses import ActionResult, EmptyResult
+from moto.sagemaker.exceptions import ResourceInUseException, SagemakerClientError, ValidationError
+from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend
+from moto.sagemaker.responses import SageMakerResponse
+
+from .clock import Clock
+
+
+class Throttled(SagemakerClientError):
+    code = "ThrottlingException"
+
+
+@dataclass
+class TrainingOutcome:
+    """What a training job does: run for ``duration_seconds`` of emulated time, then end."""
+
+    status: str = "Completed"
+    duration_seconds: int = 2 * 3600
+    failure_reason: str = ""
+    metrics: dict[str, float] = field(default_factory=lambda: {"validation:accuracy": 0.95})
+    stopping_seconds: int = 120
+
+
+@dataclass
+class EndpointOutcome:
+    """What creating or updating an endpoint does: InService, Failed, or RolledBack (InService on the old config)."""
+
+    result: str = "InService"
+    duration_seconds: int = 8 * 60
+    failure_reason: str = ""
+
+
+@dataclass
+class _Job:
+    created: datetime
+    outcome: TrainingOutcome
+    metric_definitions: list[dict[str, str]]
+    finished: bool = False
+
+
+@dataclass
+class _Rollout:
+    started: datetime
+    outcome: EndpointOutcome
+    target_config: str
+    previous_config: str | None
+
+
+class SageMakerEmulator:
+    def __init__(
+        self,
+        clock: Clock,
+        training: Callable[[str, dict[str, Any]], TrainingOutcome] | None = None,
+        endpoint: EndpointOutcome | None = None,
+        throttle: dict[str, int] | None = None,
+    ) -> None:
+        self.clock = clock
+        self.training = training or (lambda name, request: TrainingOutcome())
+        self.endpoint = endpoint or EndpointOutcome()
+        self.throttle = dict(throttle or {})
+        self.throttled_calls: list[str] = []
+        self.jobs: dict[str, _Job] = {}
+        self.rollouts: dict[str, _Rollout] = {}
+        # Called when a rollout would end InService; returns why the new model cannot serve, or "".
+        self.start_serving: Callable[[SageMakerModelBackend, str, str], str] | None = None
+
+    def _maybe_throttle(self, operation: str) -> None:
+        if self.throttle.get(operation, 0) > 0:
+            self.throttle[operation] -= 1
+            self.throttled_calls.append(operation)
+            raise Throttled(f"Rate exceeded for {operation} (emulated)")
+
+    def _elapsed(self, since: datetime) -> float:
+        return (self.clock.now() - since).total_seconds()
+
+    def _refresh_job(self, backend: SageMakerModelBackend, name: str) -> None:
+        state = self.jobs.get(name)
+        job = backend.training_jobs.get(name)
+        if state is None or job is None or state.finished:
+            return
+        outcome, elapsed = state.outcome, self._elapsed(state.created)
+        if elapsed < outcome.duration_seconds:
+            job.training_job_status, job.secondary_status = "InProgress", "Training"
+            return
+        if outcome.status == "Stopped" and elapsed < outcome.duration_seconds + outcome.stopping_seconds:
+            job.training_job_status, job.secondary_status = "Stopping", "Stopping"
+            return
+        job.training_job_status = job.secondary_status = outcome.status
+        job.training_end_time = job.last_modified_time = self.clock.now()
+        job.training_time_in_seconds = int(min(elapsed, outcome.duration_seconds))
+        job.billable_time_in_seconds = job.training_time_in_seconds
+        if outcome.failure_reason:
+            job.failure_reason = outcome.failure_reason
+        job.final_metric_data_list = (
+            [{"MetricName": n, "Value": float(v), "Timestamp": self.clock.now()} for n, v in outcome.metrics.items()]
+            if outcome.status == "Completed"
+            else []
+        )
+        state.finished = True
+
+    def _refresh_endpoint(self, backend: SageMakerModelBackend, name: str) -> None:
+        rollout = self.rollouts.get(name)
+        endpoint = backend.endpoints.get(name)
+        if rollout is None or endpoint is None:
+            return
+        outcome, elapsed = rollout.outcome, self._elapsed(rollout.started)
+        creating = rollout.previous_config is None
+        if elapsed < outcome.duration_seconds:
+            endpoint.endpoint_status = "Creating" if creating else "Updating"
+            return
+        if outcome.result == "RolledBack" and not creating and elapsed < 2 * outcome.duration_seconds:
+            endpoint.endpoint_status = "RollingBack"
+            return
+        endpoint.last_modified_time = self.clock.now()
+        problem = ""
+        if outcome.result == "InService" and self.start_serving:
+            problem = self.start_serving(backend, name, rollout.target_config)
+        if outcome.result == "InService" and not problem:
+            endpoint.endpoint_status, endpoint.endpoint_config_name = "InService", rollout.target_config
+            endpoint.failure_reason = None
+        elif not creating and (outcome.result == "RolledBack" or problem):
+            endpoint.endpoint_status, endpoint.endpoint_config_name = "InService", rollout.previous_config
+            endpoint.failure_reason = problem or outcome.failure_reason or "update failed: the new variant did not pass health checks; rolled back"
+        else:
+            endpoint.endpoint_status = "Failed"
+            endpoint.failure_reason = problem or outcome.failure_reason or "the primary container did not pass the ping health check"
+        del self.rollouts[name]
+
+    def _start_rollout(self, backend: SageMakerModelBackend, name: str, config: str, previous: str | None) -> None:
+        self.rollouts[name] = _Rollout(self.clock.now(), copy.copy(self.endpoint), config, previous)
+        self._refresh_endpoint(backend, name)
+
+    @contextmanager
+    def installed(self) -> Iterator["SageMakerEmulator"]:
+        emulator = self
+        original = {name: getattr(SageMakerModelBackend, name) for name in (
+            "create_training_job", "describe_training_job", "create_endpoint", "describe_endpoint",
+            "create_model", "create_endpoint_config",
+        )}
+
+        def throttled(operation: str, method: Callable) -> Callable:
+            def wrapper(backend, *args, **kwargs):
+                emulator._maybe_throttle(operation)
+                return method(backend, *args, **kwargs)
+            return wrapper
+
+        def create_training_job(backend, *args, **kwargs):
+            name = kwargs["training_job_name"]
+            if name in backend.training_jobs:
+                raise ResourceInUseException(f"Training job names must be unique within an AWS account and region, and a training job with this name already exists ({name})")
+            request = copy.deepcopy(kwargs)
+            job = original["create_training_job"](backend, *args, **kwargs)
+            job.algorithm_specification["MetricDefinitions"] = request["algorithm_specification"].get("MetricDefinitions", [])
+            job.final_metric_data_list = []
+            emulator.jobs[name] = _Job(emulator.clock.now(), emulator.training(name, request), request["algorithm_specification"].get("MetricDefinitions", []))
+            emulator._refresh_job(backend, name)
+            return job
+
+        def describe_training_job(backend, name):
+            emulator._refresh_job(backend, name)
+            return original["describe_training_job"](backend, name)
+
+        def create_endpoint(backend, endpoint_name, endpoint_config_name, tags):
+            if endpoint_name in backend.endpoints:
+                raise ValidationError(message=f"Cannot create already existing endpoint \"{endpoint_name}\".")
+            endpoint = original["create_endpoint"](backend, endpoint_name, endpoint_config_name, tags)
+            emulator._start_rollout(backend, endpoint_name, endpoint_config_name, None)
+            return endpoint
+
+        def describe_endpoint(backend, name):
+            emulator._refresh_endpoint(backend, name)
+            return original["describe_endpoint"](backend, name)
+
+        def update_endpoint(backend, endpoint_name, endpoint_config_name):
+            endpoint: FakeEndpoint | None = backend.endpoints.get(endpoint_name)
+            if endpoint is None:
+                raise ValidationError(message=f"Could not find endpoint \"{endpoint_name}\".")
+            if endpoint.endpoint_status != "InService":
+                raise ValidationError(message=f"Cannot update in-progress endpoint \"{endpoint_name}\" ({endpoint.endpoint_status}).")
+            if endpoint_config_name not in backend.endpoint_configs:
+                raise ValidationError(message=f"Could not find endpoint configuration \"{endpoint_config_name}\".")
+            emulator._start_rollout(backend, endpoint_name, endpoint_config_name, endpoint.endpoint_config_name)
+            return endpoint
+
+        def update_endpoint_response(response):
+            endpoint = response.sagemaker_backend.update_endpoint(
+                response._get_param("EndpointName"), response._get_param("EndpointConfigName")
+            )
+            return ActionResult({"EndpointArn": endpoint.arn})
+
+        def delete_endpoint_response(response):
+            name = response._get_param("EndpointName")
+            response.sagemaker_backend.delete_endpoint(name)
+            emulator.rollouts.pop(name, None)
+            return EmptyResult()
+
+        with ExitStack() as stack:
+            patch = lambda name, value: stack.enter_context(mock.patch.object(SageMakerModelBackend, name, value, create=True))  # noqa: E731
+            patch("create_training_job", throttled("CreateTrainingJob", create_training_job))
+            patch("describe_training_job", throttled("DescribeTrainingJob", describe_training_job))
+            patch("create_endpoint", throttled("CreateEndpoint", create_endpoint))
+            patch("describe_endpoint", throttled("DescribeEndpoint", describe_endpoint))
+            patch("update_endpoint", throttled("UpdateEndpoint", update_endpoint))
+            patch("create_model", throttled("CreateModel", original["create_model"]))
+            patch("create_endpoint_config", throttled("CreateEndpointConfig", original["create_endpoint_config"]))
+            stack.enter_context(mock.patch.object(SageMakerResponse, "update_endpoint", update_endpoint_response, create=True))
+            stack.enter_context(mock.patch.object(SageMakerResponse, "delete_endpoint", delete_endpoint_response))
+            yield self
