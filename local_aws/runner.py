@@ -128,7 +128,7 @@ class LocalPipeline:
 
     def seed(self, run: Run, run_date: date) -> None:
         data_day = run_date - timedelta(days=self.lag)
-        training, validation = dataset.training_and_validation(seed=data_day.toordinal(), label_noise=run.label_noise)
+        training, validation = dataset.training_and_validation(label_noise=run.label_noise)
         if run.malformed:
             lines = training.splitlines()
             lines[3] = b"1,5.1,three point five,1.4,0.2"
