@@ -4,8 +4,10 @@ import logging
 
 from aws_lambda_powertools import Logger
 
-# slack_sdk logs request URLs at DEBUG; an incoming-webhook URL is a secret.
-logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+# At DEBUG, slack_sdk logs request URLs and botocore logs response bodies (a secret's value):
+# neither may reach the logs, whatever LogLevel the stack is deployed with.
+for _noisy in ("slack_sdk", "botocore", "urllib3"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 
 def logger(service: str) -> Logger:

@@ -1,0 +1,112 @@
+import json
+import logging
+import uuid
+
+import boto3
+import pytest
+from moto import mock_aws
+from pipeline_common.errors import ConfigError, InvalidInput, SlackDeliveryFailed
+from werkzeug import Response
+
+from tests.conftest import event, load_handler
+
+app = load_handler("notify_slack")
+WEBHOOK_PATH = "/services/T0/B0/very-secret-token"
+
+
+@pytest.fixture
+def secret(monkeypatch, httpserver):
+    """A secret holding the test server's webhook URL, wired into the function's environment."""
+    monkeypatch.setenv("STACK_NAME", "retrain-prod")
+    monkeypatch.setenv("SLACK_MAX_RETRIES", "2")
+    with mock_aws():
+        arn = boto3.client("secretsmanager").create_secret(Name=f"slack-{uuid.uuid4().hex}", SecretString=httpserver.url_for(WEBHOOK_PATH))["ARN"]
+        monkeypatch.setenv("SLACK_WEBHOOK_SECRET_ARN", arn)
+        yield arn
+
+
+def sent(httpserver) -> list[dict]:
+    return [json.loads(request.data) for request, _ in httpserver.log if request.path == WEBHOOK_PATH]
+
+
+def test_failure_message_carries_error_cause_and_console_link(secret, httpserver):
+    httpserver.expect_request(WEBHOOK_PATH, method="POST").respond_with_data("ok")
+    assert app.lambda_handler(event("notify_failed"), None) == {"delivered": True, "kind": "failed"}
+    (message,) = sent(httpserver)
+    assert message["text"].startswith("Pipeline FAILED")
+    body = json.dumps(message["blocks"])
+    assert "TrainingFailed" in body and "AlgorithmError: out of memory" in body
+    assert "stackTrace" not in body
+    assert "us-east-1.console.aws.amazon.com/states/home" in body
+    assert "sagemaker/home?region=us-east-1#/jobs/retrain-multiclass-20261123" in body
+
+
+@pytest.mark.parametrize(("kind", "headline"), [
+    ("started", "Training started"), ("training_done", "Training complete"), ("deployed", "New model deployed"),
+    ("not_deployed", "Model not deployed"), ("no_data", "No new data"), ("failed", "Pipeline FAILED"),
+])
+def test_every_kind_has_its_headline(secret, httpserver, kind, headline):
+    httpserver.expect_request(WEBHOOK_PATH).respond_with_data("ok")
+    app.lambda_handler({**event("notify_failed"), "kind": kind}, None)
+    assert sent(httpserver)[0]["blocks"][0]["text"]["text"] == f"{headline} — retrain-prod"
+
+
+def test_not_deployed_shows_both_metrics(secret, httpserver):
+    httpserver.expect_request(WEBHOOK_PATH).respond_with_data("ok")
+    state = {"data": {"data_date": "2026-11-23"}, "deployment": {"previous_config": "retrain-multiclass-20261122", "gate": {
+        "metric": "validation:accuracy", "candidate": 0.91, "current": 0.955, "floor": 0.8, "reason": "not better"}}}
+    app.lambda_handler({"kind": "not_deployed", "state": state, "execution": "arn:x"}, None)
+    body = json.dumps(sent(httpserver)[0]["blocks"])
+    assert "new 0.91, serving 0.955, floor 0.8" in body and "retrain-multiclass-20261122" in body
+
+
+def test_rate_limited_message_is_delivered_after_retry_after(secret, httpserver):
+    httpserver.expect_ordered_request(WEBHOOK_PATH).respond_with_response(Response("rate_limited", status=429, headers={"Retry-After": "1"}))
+    httpserver.expect_ordered_request(WEBHOOK_PATH).respond_with_data("ok")
+    assert app.lambda_handler(event("notify_failed"), None)["delivered"] is True
+    assert len(httpserver.log) == 2
+
+
+def test_slack_down_raises_without_the_url_anywhere(secret, httpserver, caplog, capsys):
+    httpserver.expect_request(WEBHOOK_PATH).respond_with_data("internal_error", status=500)
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(SlackDeliveryFailed, match="HTTP 500") as error:
+        app.lambda_handler(event("notify_failed"), None)
+    assert len(httpserver.log) == 3
+    captured = capsys.readouterr()
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "werkzeug")
+    for text in (str(error.value), ours, captured.out, captured.err):
+        assert "very-secret-token" not in text
+
+
+def test_unreachable_slack_raises_without_the_url(monkeypatch):
+    with pytest.raises(SlackDeliveryFailed, match="unreachable") as error:
+        app.send("http://127.0.0.1:9/services/T0/B0/very-secret-token", {"text": "t", "blocks": []}, max_retries=1)
+    assert "very-secret-token" not in str(error.value)
+
+
+def test_no_webhook_configured_logs_and_continues(monkeypatch):
+    monkeypatch.setenv("STACK_NAME", "retrain-prod")
+    monkeypatch.setenv("SLACK_WEBHOOK_SECRET_ARN", "")
+    assert app.lambda_handler(event("notify_failed"), None) == {"delivered": False, "kind": "failed"}
+
+
+def test_secret_may_be_json_with_webhook_url(monkeypatch, httpserver):
+    httpserver.expect_request(WEBHOOK_PATH).respond_with_data("ok")
+    with mock_aws():
+        arn = boto3.client("secretsmanager").create_secret(
+            Name=f"slack-{uuid.uuid4().hex}", SecretString=json.dumps({"webhook_url": httpserver.url_for(WEBHOOK_PATH)}))["ARN"]
+        assert app.webhook_url(arn) == httpserver.url_for(WEBHOOK_PATH)
+
+
+def test_a_secret_that_is_not_a_url_is_rejected_without_showing_it():
+    with mock_aws():
+        arn = boto3.client("secretsmanager").create_secret(Name=f"slack-{uuid.uuid4().hex}", SecretString="xoxb-not-a-url")["ARN"]
+        with pytest.raises(ConfigError, match="value not shown") as error:
+            app.webhook_url(arn)
+    assert "xoxb" not in str(error.value)
+
+
+def test_unknown_kind_is_rejected_listing_the_kinds(secret):
+    with pytest.raises(InvalidInput, match="'celebrate'.*started"):
+        app.lambda_handler({**event("notify_failed"), "kind": "celebrate"}, None)
