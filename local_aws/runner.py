@@ -8,7 +8,7 @@ import time
 import uuid
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -120,7 +120,8 @@ class LocalPipeline:
         self.lag = int(stack.parameters["DataLagDays"])
 
     def today(self) -> date:
-        return self.clock.now().astimezone(self.timezone).date()
+        """Today where the schedule runs; Step Functions stamps executions with the real time."""
+        return datetime.now(timezone.utc).astimezone(self.timezone).date()
 
     def data_key(self, prefix_parameter: str, day: date) -> str:
         p = self.stack.parameters
@@ -158,7 +159,7 @@ class LocalPipeline:
     def scheduled_input(self) -> dict[str, Any]:
         """The input EventBridge Scheduler sends: the template's Input with the scheduled time filled in."""
         template = self.stack.schedules[0]["Target"]["Input"]
-        scheduled = self.clock.now().replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+        scheduled = datetime.now(timezone.utc).replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
         return json.loads(template.replace("<aws.scheduler.scheduled-time>", scheduled))
 
     def execute(self, run: Run, run_input: dict[str, Any]) -> dict[str, Any]:
@@ -258,6 +259,8 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
         else:
             run_input = pipeline.scheduled_input()
         emulator.throttle = dict(scenario.throttle)
+        receiver.messages.clear()
+        receiver.rejected.clear()
         printer(f"scenario {scenario.name}: {scenario.description}")
         for line in earlier:
             printer(f"  earlier run {line}")

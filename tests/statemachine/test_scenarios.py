@@ -1,0 +1,208 @@
+"""One test per scenario: the rendered state machine and real handlers on emulated AWS."""
+
+import json
+
+import pytest
+from local_aws.scenarios import SCENARIOS
+from pipeline_common import polling
+
+from tests.statemachine.conftest import collapse
+
+pytestmark = pytest.mark.timeout(120)
+
+TRAINING = ["CheckData", "DataArrived?", "StartTraining", "NotifyTrainingStarted", "InitTrainingPoll", "poll:Training"]
+DEPLOY = ["NotifyTrainingDone", "DeployModel", "Deploy?", "InitEndpointPoll", "poll:Endpoint"]
+DEPLOYED = TRAINING + DEPLOY + ["NotifyDeployed", "Deployed"]
+FAILED = ["NotifyFailure", "PipelineFailed"]
+DEPLOYED_HEADLINES = ["Training started", "Training complete", "New model deployed"]
+
+
+def message(summary, headline: str) -> str:
+    (found,) = [m for m in summary.slack if m["headline"] == headline]
+    return "\n".join(found["lines"])
+
+
+def failure_text(summary) -> str:
+    return message(summary, "Pipeline FAILED")
+
+
+def jobs(summary) -> dict[str, str]:
+    return {job["name"]: job["status"] for job in summary.resources["training_jobs"]}
+
+
+def endpoint(summary) -> dict:
+    (found,) = summary.resources["endpoints"]
+    return found
+
+
+def test_happy_first_deploy_creates_the_endpoint_and_serves_predictions(run_scenario):
+    summary = run_scenario("happy")
+    assert collapse(summary.states) == DEPLOYED
+    assert summary.headlines == DEPLOYED_HEADLINES
+    (job,) = jobs(summary)
+    assert jobs(summary)[job] == "Completed"
+    assert endpoint(summary) == {"name": "multiclass", "status": "InService", "config": job}
+    assert "multiclass (created)" in message(summary, "New model deployed")
+    assert "validation:accuracy = 0.95" in message(summary, "Training complete")
+    (package,) = summary.resources["model_packages"]
+    assert package["approval"] == "Approved" and package["metadata"]["training_job"] == job
+    assert len(summary.predictions) == 4 and all("->" in line for line in summary.predictions)
+    assert summary.run_input["DATE"].endswith("Z"), "the schedule fills <aws.scheduler.scheduled-time>"
+
+
+def test_update_replaces_yesterdays_model_on_the_existing_endpoint(run_scenario):
+    summary = run_scenario("update")
+    assert collapse(summary.states) == DEPLOYED
+    assert "multiclass (updated)" in message(summary, "New model deployed")
+    today = max(jobs(summary))
+    assert endpoint(summary) == {"name": "multiclass", "status": "InService", "config": today}
+    assert len(summary.resources["models"]) == 2
+
+
+def test_no_data_sends_one_quiet_message_and_succeeds(run_scenario):
+    summary = run_scenario("no-data")
+    assert summary.states == ["CheckData", "DataArrived?", "NotifyNoData", "NoNewData"]
+    assert summary.headlines == ["No new data"]
+    assert "input-data-training/" in message(summary, "No new data")
+    assert summary.resources["training_jobs"] == [] and summary.resources["endpoints"] == []
+
+
+@pytest.mark.parametrize("scenario", ["missing-validation", "empty-validation"])
+def test_incomplete_data_fails_loudly_naming_the_missing_channel(run_scenario, scenario):
+    summary = run_scenario(scenario)
+    assert summary.states == ["CheckData", "DataArrived?", "DataIncomplete"] + FAILED
+    assert summary.headlines == ["Pipeline FAILED"]
+    assert "DataIncomplete" in failure_text(summary) and "[validation] missing or empty" in failure_text(summary)
+    assert summary.resources["training_jobs"] == []
+
+
+def test_bad_date_fails_naming_the_value(run_scenario):
+    summary = run_scenario("bad-date")
+    assert summary.states == ["CheckData"] + FAILED
+    assert "InvalidInput" in failure_text(summary) and "'2026-02-30' is not a date" in failure_text(summary)
+
+
+def test_training_fails_reports_the_failure_reason_and_deploys_nothing(run_scenario):
+    summary = run_scenario("training-fails")
+    assert collapse(summary.states) == TRAINING + ["TrainingFailed"] + FAILED
+    assert summary.headlines == ["Training started", "Pipeline FAILED"]
+    assert "AlgorithmError: ran out of memory" in failure_text(summary)
+    assert list(jobs(summary).values()) == ["Failed"] and summary.resources["endpoints"] == []
+
+
+def test_training_stopped_notifies_and_fails(run_scenario):
+    summary = run_scenario("training-stopped")
+    assert collapse(summary.states) == TRAINING + ["TrainingFailed"] + FAILED
+    assert "stopped by an operator" in failure_text(summary)
+    assert list(jobs(summary).values()) == ["Stopped"]
+
+
+def test_training_timeout_gives_up_after_the_poll_budget(run_scenario):
+    summary = run_scenario("training-timeout")
+    assert collapse(summary.states) == TRAINING + ["TrainingTimedOut"] + FAILED
+    policy = polling.Policy(60, 900, 1.5)
+    assert summary.states.count("GetTrainingStatus") == polling.max_polls(policy, 7200 + 3600)
+    assert "gave up after 10800 s of polling; last status InProgress" in failure_text(summary)
+
+
+def test_deploy_fails_reports_the_endpoint_failure(run_scenario):
+    summary = run_scenario("deploy-fails")
+    assert collapse(summary.states) == TRAINING + DEPLOY + ["EndpointFailed"] + FAILED
+    assert "ping health check" in failure_text(summary)
+    assert endpoint(summary)["status"] == "Failed"
+
+
+def test_rolled_back_update_is_a_failure_and_the_old_model_keeps_serving(run_scenario):
+    summary = run_scenario("deploy-rolls-back")
+    assert collapse(summary.states) == TRAINING + DEPLOY + ["EndpointFailed"] + FAILED
+    yesterday, today = sorted(jobs(summary))
+    assert endpoint(summary) == {"name": "multiclass", "status": "InService", "config": yesterday}
+    assert f"not the new {today}: the update rolled back" in failure_text(summary)
+
+
+def test_slack_down_never_stops_a_deployment(run_scenario):
+    summary = run_scenario("slack-down")
+    assert collapse(summary.states) == DEPLOYED
+    assert summary.slack == [] and set(summary.slack_rejected) == {500}
+    assert endpoint(summary)["status"] == "InService"
+
+
+def test_slack_rate_limit_is_retried_and_every_message_delivered(run_scenario):
+    summary = run_scenario("slack-rate-limited")
+    assert summary.headlines == DEPLOYED_HEADLINES and summary.slack_rejected == [429]
+
+
+def test_throttled_sagemaker_is_retried_by_the_state_machine(run_scenario):
+    summary = run_scenario("throttled")
+    assert collapse(summary.states) == DEPLOYED
+    assert summary.throttled_calls == ["CreateTrainingJob", "CreateTrainingJob"]
+    assert len(summary.resources["training_jobs"]) == 1
+
+
+def test_rerun_for_the_same_date_adopts_the_job_instead_of_training_again(run_scenario):
+    summary = run_scenario("rerun-same-date")
+    assert collapse(summary.states) == DEPLOYED
+    assert len(summary.resources["training_jobs"]) == 1 and len(summary.resources["model_packages"]) == 1
+    assert "Adopted the existing training job" in message(summary, "Training started")
+    assert "(unchanged)" in message(summary, "New model deployed")
+
+
+def test_worse_model_is_rejected_by_the_gate_and_the_endpoint_untouched(run_scenario):
+    summary = run_scenario("worse-model")
+    assert collapse(summary.states) == TRAINING + ["NotifyTrainingDone", "DeployModel", "Deploy?", "NotifyNotDeployed", "NotDeployed"]
+    text = message(summary, "Model not deployed")
+    assert "new 0.911111, serving 0.955556" in text and "not better than the serving model" in text
+    yesterday, _ = sorted(jobs(summary))
+    assert endpoint(summary)["config"] == yesterday
+    assert [p["approval"] for p in summary.resources["model_packages"]] == ["Approved", "Rejected"]
+    assert len(summary.resources["models"]) == 1
+
+
+def test_better_model_passes_the_gate_and_updates_the_endpoint(run_scenario):
+    summary = run_scenario("better-model")
+    assert collapse(summary.states) == DEPLOYED
+    text = message(summary, "New model deployed")
+    assert "(updated)" in text and "new 0.955556, serving 0.911111" in text
+    assert endpoint(summary)["config"] == max(jobs(summary))
+
+
+def test_training_script_crash_puts_its_failure_file_in_slack(run_scenario):
+    summary = run_scenario("training-crashes")
+    assert collapse(summary.states) == TRAINING + ["TrainingFailed"] + FAILED
+    assert "HyperparameterError: hyperparameter max_depth=-4 must be at least 1" in failure_text(summary)
+
+
+def test_malformed_csv_fails_with_a_reason_naming_the_row(run_scenario):
+    summary = run_scenario("bad-data")
+    assert "DataError: train/iris.csv line 4: '1,5.1,three point five,1.4,0.2' is not numeric" in failure_text(summary)
+    assert list(jobs(summary).values()) == ["Failed"]
+
+
+def test_every_scenario_has_a_test():
+    tested = {"happy", "update", "no-data", "missing-validation", "empty-validation", "bad-date", "training-fails", "training-stopped",
+              "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
+              "rerun-same-date", "worse-model", "better-model", "training-crashes", "bad-data"}
+    assert tested == set(SCENARIOS)
+
+
+def test_cli_lists_scenarios_rejects_unknown_ones_and_writes_the_json_summary(tmp_path, capsys):
+    from scripts import run_local
+
+    assert run_local.main(["--list-scenarios"]) == 0
+    assert "deploy-rolls-back" in capsys.readouterr().out
+    assert run_local.main(["--scenario", "nope"]) == 2
+    assert "unknown scenario 'nope'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        run_local.main(["--date", "24-11-2026"])
+    assert exit_info.value.code == 2
+    assert run_local.main(["--scenario", "no-data", "--date", "2026-11-20", "--json", str(tmp_path / "s.json")]) == 0
+    written = json.loads((tmp_path / "s.json").read_text())
+    assert written["status"] == "SUCCEEDED" and written["run_input"] == {"DATE": "2026-11-20"}
+    assert written["states"][-1] == "NoNewData" and written["slack"][0]["headline"] == "No new data"
+    assert set(written["resources"]) == {"training_jobs", "endpoints", "endpoint_configs", "models", "model_packages"}
+
+
+def test_cli_exits_1_when_the_execution_fails():
+    from scripts import run_local
+
+    assert run_local.main(["--scenario", "bad-date"]) == 1
