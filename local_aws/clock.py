@@ -1,12 +1,12 @@
 """Emulated time: Wait states and retry backoffs advance it instead of sleeping."""
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
     def __init__(self, start: datetime | None = None) -> None:
-        self._start = start or datetime.now(timezone.utc)
+        self._start = start or datetime.now(UTC)
         self._offset = 0.0
         self._lock = threading.Lock()
 

@@ -8,7 +8,7 @@ from sklearn.datasets import load_iris
 def iris_rows(seed: int = 0, label_noise: float = 0.0) -> list[list[float]]:
     """Iris rows shuffled by ``seed``; ``label_noise`` of them get a wrong label (a worse day of data)."""
     data = load_iris()
-    rows = [[int(label)] + [round(float(v), 1) for v in features] for features, label in zip(data.data, data.target)]
+    rows = [[int(label)] + [round(float(v), 1) for v in features] for features, label in zip(data.data, data.target, strict=True)]
     rng = random.Random(seed)
     rng.shuffle(rows)
     for row in rows[: int(len(rows) * label_noise)]:

@@ -6,11 +6,12 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import boto3
@@ -121,7 +122,7 @@ class LocalPipeline:
 
     def today(self) -> date:
         """Today where the schedule runs; Step Functions stamps executions with the real time."""
-        return datetime.now(timezone.utc).astimezone(self.timezone).date()
+        return datetime.now(UTC).astimezone(self.timezone).date()
 
     def data_key(self, prefix_parameter: str, day: date) -> str:
         p = self.stack.parameters
@@ -159,7 +160,7 @@ class LocalPipeline:
     def scheduled_input(self) -> dict[str, Any]:
         """The input EventBridge Scheduler sends: the template's Input with the scheduled time filled in."""
         template = self.stack.schedules[0]["Target"]["Input"]
-        scheduled = datetime.now(timezone.utc).replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+        scheduled = datetime.now(UTC).replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
         return json.loads(template.replace("<aws.scheduler.scheduled-time>", scheduled))
 
     def execute(self, run: Run, run_input: dict[str, Any]) -> dict[str, Any]:
@@ -197,25 +198,31 @@ class LocalPipeline:
             "model_packages": packages,
         }
 
-    def sample_predictions(self, run_date: date) -> list[str]:
-        endpoint_name = self.stack.parameters["EndpointName"]
-        data_day = run_date - timedelta(days=self.lag)
+    def sample_rows(self, run_date: date) -> list[str]:
+        """A few feature rows (label dropped) from the day's validation data."""
+        key = self.data_key("ValidationPrefix", run_date - timedelta(days=self.lag))
         try:
-            rows = self.clients["s3"].get_object(Bucket=BUCKET, Key=self.data_key("ValidationPrefix", data_day))["Body"].read().decode().splitlines()[:4]
+            lines = self.clients["s3"].get_object(Bucket=BUCKET, Key=key)["Body"].read().decode().splitlines()[:4]
         except self.clients["s3"].exceptions.NoSuchKey:
             return []
-        features = "\n".join(row.split(",", 1)[1] for row in rows if "," in row) + "\n"
-        answer = self.clients["sagemaker-runtime"].invoke_endpoint(EndpointName=endpoint_name, ContentType="text/csv", Body=features)
-        predicted = answer["Body"].read().decode().split()
-        return [f"{row.split(',', 1)[1]} -> {p} (label {row.split(',', 1)[0]})" for row, p in zip(rows, predicted)]
+        return [line.split(",", 1)[1] for line in lines if "," in line]
+
+    def predictions(self, rows: list[str]) -> list[str]:
+        endpoint_name = self.stack.parameters["EndpointName"]
+        answer = self.clients["sagemaker-runtime"].invoke_endpoint(EndpointName=endpoint_name, ContentType="text/csv", Body="\n".join(rows) + "\n")
+        return [f"{row} -> {p}" for row, p in zip(rows, answer["Body"].read().decode().splitlines(), strict=False)]
 
 
 def _parameters(scenario: Scenario, secret_arn: str) -> dict[str, str]:
     return {"Bucket": BUCKET, "TrainingImage": TRAINING_IMAGE, "SlackWebhookSecretArn": secret_arn, "LogLevel": "WARNING", **scenario.parameters}
 
 
-def run(scenario: Scenario, run_date: date | None = None, config: Path = render.DEFAULT_CONFIG, printer: Printer = print) -> Summary:
-    """Run ``scenario`` end to end on emulated AWS and return what happened."""
+def run(scenario: Scenario, run_date: date | None = None, config: Path = render.DEFAULT_CONFIG, printer: Printer = print,
+        rows: list[str] | None = None) -> Summary:
+    """Run ``scenario`` end to end on emulated AWS and return what happened.
+
+    When an endpoint ends up serving, ``rows`` (default: a few validation rows) are sent to it.
+    """
     started = time.monotonic()
     logging.getLogger("moto").setLevel(logging.CRITICAL)
     render.render(config)
@@ -286,7 +293,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
             emulated_seconds=clock.elapsed(),
         )
         if router.servers:
-            summary.predictions = pipeline.sample_predictions(day)
+            summary.predictions = pipeline.predictions(rows or pipeline.sample_rows(day))
     summary.wall_seconds = round(time.monotonic() - started, 2)
     return summary
 

@@ -7,10 +7,11 @@ to its previous config; and chosen operations can be throttled a number of times
 """
 
 import copy
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from typing import Any
 from unittest import mock
 
 from moto.core.responses import ActionResult, EmptyResult

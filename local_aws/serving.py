@@ -1,8 +1,8 @@
 """Endpoints backed by real model servers; sagemaker-runtime invoke_endpoint is routed to them."""
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 from unittest import mock
 
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse

@@ -1,7 +1,8 @@
 """moto's Step Functions executor on emulated time, with every history event reported live."""
 
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 from unittest import mock
 
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl

@@ -1,9 +1,10 @@
 """Read the rendered SAM template and resolve the intrinsic functions the pipeline uses."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 

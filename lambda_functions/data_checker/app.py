@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from botocore.exceptions import ClientError
+
 from pipeline_common import config, dates
 from pipeline_common.aws import client, error_code, throttling_is_retryable
 from pipeline_common.errors import InvalidInput

@@ -3,6 +3,7 @@
 from typing import Any
 
 from botocore.exceptions import ClientError
+
 from pipeline_common import config, gate, names
 from pipeline_common.aws import client, error_code, throttling_is_retryable
 from pipeline_common.errors import ConfigError, InvalidInput, PipelineError, ResourceConflict

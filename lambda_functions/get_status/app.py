@@ -3,6 +3,7 @@
 from typing import Any
 
 from botocore.exceptions import ClientError
+
 from pipeline_common import polling, statuses
 from pipeline_common.aws import client, error_code, throttling_is_retryable
 from pipeline_common.errors import InvalidInput

@@ -6,8 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-import render
 import yaml
+
+import render
 from local_aws.template import load
 from pipeline_common import names, polling
 

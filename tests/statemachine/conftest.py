@@ -1,4 +1,5 @@
 import pytest
+
 from local_aws import runner
 from local_aws.scenarios import SCENARIOS
 

@@ -3,9 +3,9 @@
 import json
 
 import pytest
+
 from local_aws.scenarios import SCENARIOS
 from pipeline_common import polling
-
 from tests.statemachine.conftest import collapse
 
 pytestmark = pytest.mark.timeout(120)

@@ -1,8 +1,8 @@
 """Lazily created boto3 clients and the translation of throttling into a retryable error."""
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import Iterator
 
 import boto3
 from botocore.config import Config

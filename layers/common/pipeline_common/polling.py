@@ -6,8 +6,9 @@ up when the time waited reaches its budget. render.py and the history-limit test
 same functions, so the proof and the behaviour cannot drift apart.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from .errors import InvalidInput
 

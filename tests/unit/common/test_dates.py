@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+
 from pipeline_common import dates
 from pipeline_common.errors import ConfigError, InvalidInput
 

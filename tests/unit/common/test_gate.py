@@ -1,4 +1,5 @@
 import pytest
+
 from pipeline_common.gate import MAXIMIZE, MINIMIZE, evaluate
 
 

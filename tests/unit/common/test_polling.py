@@ -1,4 +1,5 @@
 import pytest
+
 from pipeline_common import polling
 from pipeline_common.errors import InvalidInput
 

@@ -1,5 +1,6 @@
 import botocore.session
 import pytest
+
 from pipeline_common import statuses
 
 

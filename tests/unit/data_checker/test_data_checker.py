@@ -1,8 +1,8 @@
 import boto3
 import pytest
 from moto import mock_aws
-from pipeline_common.errors import ConfigError, InvalidInput
 
+from pipeline_common.errors import ConfigError, InvalidInput
 from tests.conftest import event, load_handler
 
 app = load_handler("data_checker")
@@ -88,6 +88,7 @@ def test_missing_configuration_fails_fast_naming_the_variable(s3, monkeypatch):
 
 def test_throttling_becomes_the_retryable_error():
     from botocore.exceptions import ClientError
+
     from pipeline_common.errors import AwsThrottled
 
     class ThrottledS3:

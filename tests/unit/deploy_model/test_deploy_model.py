@@ -1,11 +1,11 @@
 import boto3
 import pytest
 from moto import mock_aws
-from pipeline_common import names
-from pipeline_common.errors import ConfigError, InvalidInput, ResourceConflict
 
 from local_aws.clock import Clock
 from local_aws.sagemaker import SageMakerEmulator, TrainingOutcome
+from pipeline_common import names
+from pipeline_common.errors import ConfigError, InvalidInput, ResourceConflict
 from tests.conftest import event, load_handler
 
 app = load_handler("deploy_model")

@@ -1,8 +1,8 @@
 import pytest
 from botocore.exceptions import ClientError
+
 from pipeline_common import statuses
 from pipeline_common.errors import AwsThrottled, InvalidInput
-
 from tests.conftest import event, load_handler
 
 app = load_handler("get_status")

@@ -5,9 +5,9 @@ import uuid
 import boto3
 import pytest
 from moto import mock_aws
-from pipeline_common.errors import ConfigError, InvalidInput, SlackDeliveryFailed
 from werkzeug import Response
 
+from pipeline_common.errors import ConfigError, InvalidInput, SlackDeliveryFailed
 from tests.conftest import event, load_handler
 
 app = load_handler("notify_slack")

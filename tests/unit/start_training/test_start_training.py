@@ -3,9 +3,9 @@ import json
 import boto3
 import pytest
 from moto import mock_aws
+
 from pipeline_common import names
 from pipeline_common.errors import ConfigError, InvalidInput
-
 from tests.conftest import event, load_handler
 
 app = load_handler("start_training")

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Render, build and deploy the pipeline: ./create-stack.sh [dev|prod]
+#
+# Required environment: BUCKET (the data bucket), TRAINING_IMAGE (ECR URI, see
+# scripts/build-and-push-image.sh). Optional: SLACK_WEBHOOK_SECRET_ARN, RENDER_CONFIG (build-time
+# config file for render.py), PARAMETERS (more Key=Value overrides, e.g. "MetricFloor=0.9").
+set -euo pipefail
+cd "$(dirname "$0")"
+
+ENVIRONMENT="${1:-dev}"
+case "$ENVIRONMENT" in
+  dev)  defaults="ResourcePrefix=retrain-dev EndpointName=multiclass-dev ScheduleState=DISABLED" ;;
+  prod) defaults="ResourcePrefix=retrain EndpointName=multiclass ScheduleState=ENABLED" ;;
+  *) echo "usage: $0 [dev|prod]: unknown environment '$ENVIRONMENT'" >&2; exit 2 ;;
+esac
+: "${BUCKET:?set BUCKET to the S3 bucket that holds input-data-training/ and input-data-validation/}"
+: "${TRAINING_IMAGE:?set TRAINING_IMAGE to the ECR image URI printed by scripts/build-and-push-image.sh}"
+
+make --no-print-directory .venv/.installed .venv-sam/.installed
+.venv/bin/python render.py ${RENDER_CONFIG:+--config "$RENDER_CONFIG"}
+SAM="${SAM:-.venv-sam/bin/sam}"
+
+"$SAM" validate --lint --template template.yaml
+"$SAM" build --template template.yaml
+"$SAM" deploy --config-env "$ENVIRONMENT" --parameter-overrides \
+  Bucket="$BUCKET" TrainingImage="$TRAINING_IMAGE" \
+  ${SLACK_WEBHOOK_SECRET_ARN:+SlackWebhookSecretArn="$SLACK_WEBHOOK_SECRET_ARN"} \
+  $defaults ${PARAMETERS:-}
