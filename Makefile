@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 SAM := $(SAM_VENV)/bin/sam
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
+# sam build needs the Lambda runtime's Python (3.13) on PATH; pyenv provides it on the dev machines.
+BUILD_PYENV_VERSION ?= 3.11.7:3.12.1:3.13.0
 SCENARIO ?= happy
 ARGS ?=
 
@@ -37,6 +39,7 @@ lint: render $(SAM_VENV)/.installed
 	$(VENV)/bin/cfn-lint template.yaml
 	$(VENV)/bin/statelint --ignore=URI statemachine/pipeline.asl.json
 	$(SAM) validate --lint --template template.yaml
+	PYENV_VERSION=$(BUILD_PYENV_VERSION) $(SAM) build --template template.yaml --build-dir .aws-sam/build >/dev/null
 	bash -n create-stack.sh delete-stack.sh scripts/start-execution scripts/invoke-endpoint scripts/build-and-push-image.sh
 
 unit: $(VENV)/.installed

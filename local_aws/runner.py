@@ -54,6 +54,7 @@ class Summary:
     cause: str = ""
     run_input: dict[str, Any] = field(default_factory=dict)
     states: list[str] = field(default_factory=list)
+    deployment: dict[str, Any] = field(default_factory=dict)
     slack: list[dict[str, Any]] = field(default_factory=list)
     slack_rejected: list[int] = field(default_factory=list)
     resources: dict[str, Any] = field(default_factory=dict)
@@ -102,6 +103,15 @@ class Timeline:
             except (ValueError, AttributeError):
                 pass
             self.printer(f"{self._stamp()}    ! {failure.get('error')}: {str(cause)[:160]}")
+
+
+def _deployment(history: list[dict[str, Any]]) -> dict[str, Any]:
+    """What DeployModel decided (action, quality gate, model package), from the execution history."""
+    for event in reversed(history):
+        details = event.get("stateExitedEventDetails") or {}
+        if event["type"] == "TaskStateExited" and details.get("name") == "DeployModel":
+            return json.loads(details["output"]).get("deployment", {})
+    return {}
 
 
 def _slack_entry(message: dict[str, Any]) -> dict[str, Any]:
@@ -285,6 +295,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
             cause=result.get("cause", ""),
             run_input=run_input,
             states=[e["stateEnteredEventDetails"]["name"] for e in result["history"] if e["type"].endswith("StateEntered")],
+            deployment=_deployment(result["history"]),
             slack=[_slack_entry(m) for m in receiver.messages],
             slack_rejected=list(receiver.rejected),
             resources=pipeline.resources(),
@@ -301,6 +312,10 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
 def report(summary: Summary, printer: Printer = print) -> None:
     printer("")
     printer(f"result: {summary.status}" + (f" ({summary.error})" if summary.error else ""))
+    gate = summary.deployment.get("gate")
+    if gate:
+        verdict = "passed" if gate["approved"] else "rejected"
+        printer(f"quality gate {verdict}: {gate['reason']}")
     printer(f"slack messages: {len(summary.slack)} delivered" + (f", {len(summary.slack_rejected)} answered {sorted(set(summary.slack_rejected))}" if summary.slack_rejected else ""))
     resources = summary.resources
     for endpoint in resources.get("endpoints", []):

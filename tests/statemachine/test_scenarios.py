@@ -155,6 +155,8 @@ def test_worse_model_is_rejected_by_the_gate_and_the_endpoint_untouched(run_scen
     yesterday, _ = sorted(jobs(summary))
     assert endpoint(summary)["config"] == yesterday
     assert [p["approval"] for p in summary.resources["model_packages"]] == ["Approved", "Rejected"]
+    assert summary.deployment["action"] == "rejected" and summary.deployment["gate"]["candidate"] < summary.deployment["gate"]["current"]
+    assert summary.deployment["model_package_arn"] == summary.resources["model_packages"][1]["arn"]
     assert len(summary.resources["models"]) == 1
 
 
