@@ -13,6 +13,8 @@ from local_aws.template import load
 from pipeline_common import names, polling
 
 HISTORY_LIMIT = 25_000
+# Retried tasks add events the formula does not count: keep a fifth of the limit for them.
+HISTORY_BUDGET = int(HISTORY_LIMIT * 0.8)
 TRANSIENT_ERRORS = {"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException", "AwsThrottled"}
 EVENTS_PER_STATE = {"Task": 5, "Wait": 2, "Choice": 2, "Pass": 2, "Succeed": 2, "Fail": 1}
 
@@ -124,7 +126,7 @@ def test_worst_case_history_stays_under_the_25000_event_limit(rendered):
     fixed = sum(EVENTS_PER_STATE[s["Type"]] for n, s in states.items() if n not in loop_states) + 2
     worst = training_polls * loop_events(states, "Training") + endpoint_polls * loop_events(states, "Endpoint") + fixed
     assert loop_events(states, "Training") == 9
-    assert worst < HISTORY_LIMIT, f"{training_polls} + {endpoint_polls} polls make {worst} events"
+    assert worst < HISTORY_BUDGET, f"{training_polls} + {endpoint_polls} polls make {worst} events"
 
 
 def test_the_wait_reads_the_poll_record_the_status_task_writes(rendered):

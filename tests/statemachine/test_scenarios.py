@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+import render
 from local_aws.scenarios import SCENARIOS
 from pipeline_common import polling
 from tests.statemachine.conftest import collapse
@@ -100,8 +101,9 @@ def test_training_stopped_notifies_and_fails(run_scenario):
 def test_training_timeout_gives_up_after_the_poll_budget(run_scenario):
     summary = run_scenario("training-timeout")
     assert collapse(summary.states) == TRAINING + ["TrainingTimedOut"] + FAILED
-    policy = polling.Policy(60, 900, 1.5)
-    assert summary.states.count("GetTrainingStatus") == polling.max_polls(policy, 7200 + 3600)
+    training = render.load_config(render.DEFAULT_CONFIG)["polling"]["training_job"]
+    budget = int(SCENARIOS["training-timeout"].parameters["MaxRuntimeSeconds"]) + training["grace_seconds"]
+    assert summary.states.count("GetTrainingStatus") == polling.max_polls(polling.Policy(**render.policy(training)), budget)
     assert "gave up after 10800 s of polling; last status InProgress" in failure_text(summary)
 
 

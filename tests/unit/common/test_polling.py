@@ -34,6 +34,7 @@ def test_max_polls_matches_stepping_the_loop():
 
 def test_28_day_training_job_needs_under_3000_polls():
     assert polling.max_polls(POLICY, 2419200 + 3600) < 3000
+    assert polling.max_polls(polling.Policy(60, 1200, 1.5), 2419200 + 3600) < 2100
 
 
 def test_malformed_policy_and_poll_are_named():
