@@ -41,13 +41,17 @@ def check_data(s3, bucket: str, keys: dict[str, str]) -> dict[str, Any]:
         if size == 0:
             log.warning("empty object counts as missing", extra={"key": key})
     status = COMPLETE if not missing else ABSENT if not present else PARTIAL
+    uris = {channel: f"s3://{bucket}/{key}" for channel, key in keys.items()}
     return {
         "status": status,
+        "summary": "; ".join(
+            [f"{channel} present ({uris[channel]})" for channel in present] + [f"{channel} missing or empty ({uris[channel]})" for channel in missing]
+        ),
         "present": present,
         "missing": missing,
         "bucket": bucket,
         "keys": keys,
-        "uris": {channel: f"s3://{bucket}/{key}" for channel, key in keys.items()},
+        "uris": uris,
     }
 
 

@@ -101,35 +101,39 @@ def register_model_package(sagemaker, group: str, job_name: str, model_data: str
         )["ModelPackageArn"]
 
 
-def ensure_model(sagemaker, name: str, image: str, model_data: str, role_arn: str, tags) -> None:
-    if describe_or_none(sagemaker.describe_model, "DescribeModel", ModelName=name):
+def create_unless_exists(describe, create, action: str, **identity) -> None:
+    """Create a resource named after the job, or keep the one a retried invocation already made."""
+    if describe_or_none(describe, f"Describe{action}", **identity):
         return
-    with throttling_is_retryable("CreateModel"):
-        sagemaker.create_model(
-            ModelName=name,
-            PrimaryContainer={"Image": image, "ModelDataUrl": model_data},
-            ExecutionRoleArn=role_arn,
-            Tags=tags,
-        )
+    with throttling_is_retryable(f"Create{action}"):
+        create(**identity)
+
+
+def ensure_model(sagemaker, name: str, image: str, model_data: str, role_arn: str, tags) -> None:
+    create_unless_exists(
+        sagemaker.describe_model,
+        lambda **identity: sagemaker.create_model(
+            **identity, PrimaryContainer={"Image": image, "ModelDataUrl": model_data}, ExecutionRoleArn=role_arn, Tags=tags
+        ),
+        "Model",
+        ModelName=name,
+    )
 
 
 def ensure_endpoint_config(sagemaker, name: str, model_name: str, instance_type: str, instance_count: int, tags) -> None:
-    if describe_or_none(sagemaker.describe_endpoint_config, "DescribeEndpointConfig", EndpointConfigName=name):
-        return
-    with throttling_is_retryable("CreateEndpointConfig"):
-        sagemaker.create_endpoint_config(
-            EndpointConfigName=name,
-            ProductionVariants=[
-                {
-                    "VariantName": "AllTraffic",
-                    "ModelName": model_name,
-                    "InstanceType": instance_type,
-                    "InitialInstanceCount": instance_count,
-                    "InitialVariantWeight": 1.0,
-                }
-            ],
-            Tags=tags,
-        )
+    variant = {
+        "VariantName": "AllTraffic",
+        "ModelName": model_name,
+        "InstanceType": instance_type,
+        "InitialInstanceCount": instance_count,
+        "InitialVariantWeight": 1.0,
+    }
+    create_unless_exists(
+        sagemaker.describe_endpoint_config,
+        lambda **identity: sagemaker.create_endpoint_config(**identity, ProductionVariants=[variant], Tags=tags),
+        "EndpointConfig",
+        EndpointConfigName=name,
+    )
 
 
 def roll_out(sagemaker, endpoint_name: str, endpoint: dict[str, Any] | None, config_name: str, tags) -> str:

@@ -73,7 +73,7 @@ def test_incomplete_data_fails_loudly_naming_the_missing_channel(run_scenario, s
     summary = run_scenario(scenario)
     assert summary.states == ["CheckData", "DataArrived?", "DataIncomplete"] + FAILED
     assert summary.headlines == ["Pipeline FAILED"]
-    assert "DataIncomplete" in failure_text(summary) and "[validation] missing or empty" in failure_text(summary)
+    assert "DataIncomplete" in failure_text(summary) and "validation missing or empty (s3://" in failure_text(summary)
     assert summary.resources["training_jobs"] == []
 
 

@@ -29,23 +29,20 @@ def required_int(name: str, minimum: int = 0) -> int:
     return value
 
 
-def required_json_object(name: str) -> dict[str, Any]:
+def _required_json(name: str, expected: type, description: str) -> Any:
     raw = required(name)
     try:
         value = json.loads(raw)
     except json.JSONDecodeError as error:
         raise ConfigError(f"environment variable {name} is not valid JSON ({error.msg}): {raw!r}") from None
-    if not isinstance(value, dict):
-        raise ConfigError(f"environment variable {name} must be a JSON object, got {raw!r}")
+    if not isinstance(value, expected):
+        raise ConfigError(f"environment variable {name} must be a JSON {description}, got {raw!r}")
     return value
+
+
+def required_json_object(name: str) -> dict[str, Any]:
+    return _required_json(name, dict, "object")
 
 
 def required_json_list(name: str) -> list[Any]:
-    raw = required(name)
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as error:
-        raise ConfigError(f"environment variable {name} is not valid JSON ({error.msg}): {raw!r}") from None
-    if not isinstance(value, list):
-        raise ConfigError(f"environment variable {name} must be a JSON list, got {raw!r}")
-    return value
+    return _required_json(name, list, "list")

@@ -43,6 +43,7 @@ def test_validation_missing_is_partial(s3):
     s3.put_object(Bucket=BUCKET, Key=TRAIN_KEY, Body=b"0,1,2\n")
     result = app.lambda_handler(event("check_data_scheduled"), None)
     assert (result["status"], result["present"], result["missing"]) == ("partial", ["train"], ["validation"])
+    assert result["summary"] == f"train present (s3://{BUCKET}/{TRAIN_KEY}); validation missing or empty (s3://{BUCKET}/{VALIDATION_KEY})"
 
 
 def test_empty_file_counts_as_missing(s3):
