@@ -89,7 +89,9 @@ class Timeline:
         if not self.enabled:
             return
         kind = getattr(event_type, "value", event_type).rsplit(".", 1)[-1]
-        if kind.endswith("StateEntered"):
+        if kind == "FailStateEntered":
+            self.printer(f"{self._stamp()}  {details['stateEnteredEventDetails']['name']}")
+        elif kind.endswith("StateEntered"):
             self.entered[details["stateEnteredEventDetails"]["name"]] = self.clock.elapsed()
         elif kind.endswith("StateExited"):
             name = details["stateExitedEventDetails"]["name"]

@@ -7,6 +7,7 @@ to its previous config; and chosen operations can be throttled a number of times
 """
 
 import copy
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,10 @@ from .clock import Clock
 
 class Throttled(SagemakerClientError):
     code = "ThrottlingException"
+
+
+# SageMaker's API model lists no ThrottlingException shape (it is a common AWS error); moto warns about it.
+warnings.filterwarnings("ignore", message=r"Exception\(Throttled\) with code ThrottlingException", category=UserWarning)
 
 
 @dataclass
