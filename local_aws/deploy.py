@@ -20,7 +20,6 @@ class Stack:
     name: str
     template: dict[str, Any]
     resolver: Resolver
-    functions: dict[str, str] = field(default_factory=dict)
     state_machine_arn: str = ""
     schedules: list[dict[str, Any]] = field(default_factory=list)
 
@@ -88,7 +87,6 @@ def deploy(template_path: Path, stack_name: str, parameters: dict[str, str], cli
         runtime.register(LocalFunction(name, root / properties["CodeUri"], properties["Handler"], environment, layers, int(properties.get("Timeout", 3))))
         resolver.physical_ids[logical_id] = name
         resolver.attributes[logical_id] = {"Arn": arn}
-        stack.functions[logical_id] = arn
 
     machines = resources_of_type(template, "AWS::Serverless::StateMachine")
     if len(machines) != 1:

@@ -35,7 +35,6 @@ class Runtime:
     def __init__(self, base_environment: dict[str, str]) -> None:
         self.functions: dict[str, LocalFunction] = {}
         self.base_environment = base_environment
-        self.invocations: list[tuple[str, bool]] = []
         self._lock = threading.Lock()
 
     def register(self, function: LocalFunction) -> None:
@@ -95,7 +94,6 @@ class Runtime:
                     }
                 ).encode()
                 errored = True
-        self.invocations.append((function.name, errored))
         return payload, errored
 
     @contextmanager

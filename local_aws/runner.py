@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import boto3
 from moto import mock_aws
@@ -25,18 +24,19 @@ from .lambdas import Runtime
 from .sagemaker import SageMakerEmulator, TrainingOutcome
 from .scenarios import BOTH, EMPTY_VALIDATION, NONE, TRAINING_ONLY, Run, Scenario
 from .serving import Router
-from .slack_receiver import Receiver
+from .slack_receiver import Receiver, text_of
 from .stepfunctions import emulated_time
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import render  # noqa: E402
+from pipeline_common import dates, names  # noqa: E402  (on sys.path through render)
+from scripts.endpoint_client import predict  # noqa: E402
 
 STACK = "retrain-local"
 BUCKET = "retrain-local-data"
 TRAINING_IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/retrain-model:local"
-EMULATED_TRAINING_SECONDS = 2 * 3600
 WALL_TIMEOUT_SECONDS = 120
 SERVICES = ("s3", "iam", "lambda", "stepfunctions", "scheduler", "secretsmanager", "sagemaker", "sagemaker-runtime")
 Printer = Callable[[str], None]
@@ -117,8 +117,6 @@ def _deployment(history: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _slack_entry(message: dict[str, Any]) -> dict[str, Any]:
-    from .slack_receiver import text_of
-
     lines = text_of(message.get("blocks", []))
     headline = lines[0].split(" — ")[0] if lines else message.get("text", "")
     return {"headline": headline, "text": message.get("text", ""), "lines": lines}
@@ -129,19 +127,18 @@ class LocalPipeline:
 
     def __init__(self, clients: dict[str, Any], stack: Stack, emulator: SageMakerEmulator, clock: Clock, workdir: Path) -> None:
         self.clients, self.stack, self.emulator, self.clock, self.workdir = clients, stack, emulator, clock, workdir
-        self.timezone = ZoneInfo(stack.parameters["ScheduleTimezone"])
+        self.timezone = dates.timezone(stack.parameters["ScheduleTimezone"])
         self.lag = int(stack.parameters["DataLagDays"])
 
     def today(self) -> date:
         """Today where the schedule runs; Step Functions stamps executions with the real time."""
-        return datetime.now(UTC).astimezone(self.timezone).date()
+        return dates.today(None, self.timezone)
 
-    def data_key(self, prefix_parameter: str, day: date) -> str:
+    def data_key(self, prefix_parameter: str, run_date: date) -> str:
         p = self.stack.parameters
-        return f"{p[prefix_parameter]}/{day.isoformat()}/{p['Target']}/{p['DataFileName']}"
+        return names.data_key(p[prefix_parameter], dates.data_date(run_date, self.lag), p["Target"], p["DataFileName"])
 
     def seed(self, run: Run, run_date: date) -> None:
-        data_day = run_date - timedelta(days=self.lag)
         training, validation = dataset.training_and_validation(label_noise=run.label_noise)
         if run.malformed:
             lines = training.splitlines()
@@ -154,7 +151,7 @@ class LocalPipeline:
             NONE: {},
         }[run.data]
         for prefix_parameter, body in files.items():
-            self.clients["s3"].put_object(Bucket=BUCKET, Key=self.data_key(prefix_parameter, data_day), Body=body)
+            self.clients["s3"].put_object(Bucket=BUCKET, Key=self.data_key(prefix_parameter, run_date), Body=body)
 
     def training_for(self, run: Run) -> Callable[[str, dict[str, Any]], TrainingOutcome]:
         if run.training is not None:
@@ -162,7 +159,7 @@ class LocalPipeline:
 
         def train(name: str, request: dict[str, Any]) -> TrainingOutcome:
             result = run_training(self.clients["s3"], request, self.workdir)
-            duration = max(EMULATED_TRAINING_SECONDS, int(result.seconds) + 1)
+            duration = max(TrainingOutcome.duration_seconds, int(result.seconds) + 1)
             if result.exit_code != 0:
                 return TrainingOutcome(status="Failed", duration_seconds=duration, failure_reason=result.failure_reason, metrics={})
             return TrainingOutcome(status="Completed", duration_seconds=duration, metrics=result.metrics)
@@ -212,18 +209,12 @@ class LocalPipeline:
 
     def sample_rows(self, run_date: date) -> list[str]:
         """A few feature rows (label dropped) from the day's validation data."""
-        key = self.data_key("ValidationPrefix", run_date - timedelta(days=self.lag))
+        key = self.data_key("ValidationPrefix", run_date)
         try:
             lines = self.clients["s3"].get_object(Bucket=BUCKET, Key=key)["Body"].read().decode().splitlines()[:4]
         except self.clients["s3"].exceptions.NoSuchKey:
             return []
         return [line.split(",", 1)[1] for line in lines if "," in line]
-
-    def predictions(self, rows: list[str]) -> list[str]:
-        endpoint_name = self.stack.parameters["EndpointName"]
-        answer = self.clients["sagemaker-runtime"].invoke_endpoint(EndpointName=endpoint_name, ContentType="text/csv", Body="\n".join(rows) + "\n")
-        return [f"{row} -> {p}" for row, p in zip(rows, answer["Body"].read().decode().splitlines(), strict=False)]
-
 
 def _parameters(scenario: Scenario, secret_arn: str) -> dict[str, str]:
     return {"Bucket": BUCKET, "TrainingImage": TRAINING_IMAGE, "SlackWebhookSecretArn": secret_arn, "LogLevel": "WARNING", **scenario.parameters}
@@ -240,8 +231,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
     render.render(config)
     clock = Clock()
     timeline = Timeline(clock, printer)
-    quiet: Printer = lambda line: None  # noqa: E731
-    receiver = Receiver(mode=scenario.receiver, printer=lambda line: (printer if timeline.enabled else quiet)(line))
+    receiver = Receiver(mode=scenario.receiver, printer=lambda line: timeline.enabled and printer(line))
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="retrain-local-")))
         stack.enter_context(mock_aws(config={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}))
@@ -306,7 +296,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
             emulated_seconds=clock.elapsed(),
         )
         if router.servers:
-            summary.predictions = pipeline.predictions(rows or pipeline.sample_rows(day))
+            summary.predictions = predict(clients["sagemaker-runtime"], deployed.parameters["EndpointName"], rows or pipeline.sample_rows(day))
     summary.wall_seconds = round(time.monotonic() - started, 2)
     return summary
 

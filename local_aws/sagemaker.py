@@ -55,7 +55,6 @@ class EndpointOutcome:
 class _Job:
     created: datetime
     outcome: TrainingOutcome
-    metric_definitions: list[dict[str, str]]
     finished: bool = False
 
 
@@ -173,7 +172,7 @@ class SageMakerEmulator:
             job = original["create_training_job"](backend, *args, **kwargs)
             job.algorithm_specification["MetricDefinitions"] = request["algorithm_specification"].get("MetricDefinitions", [])
             job.final_metric_data_list = []
-            emulator.jobs[name] = _Job(emulator.clock.now(), emulator.training(name, request), request["algorithm_specification"].get("MetricDefinitions", []))
+            emulator.jobs[name] = _Job(emulator.clock.now(), emulator.training(name, request))
             emulator._refresh_job(backend, name)
             return job
 

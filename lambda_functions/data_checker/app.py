@@ -5,7 +5,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pipeline_common import config, dates
+from pipeline_common import config, dates, names
 from pipeline_common.aws import client, error_code, throttling_is_retryable
 from pipeline_common.errors import InvalidInput
 from pipeline_common.log import logger
@@ -15,10 +15,6 @@ log = logger("data_checker")
 COMPLETE = "complete"
 ABSENT = "absent"
 PARTIAL = "partial"
-
-
-def object_key(prefix: str, day: date, target: str, file_name: str) -> str:
-    return f"{prefix.strip('/')}/{day.isoformat()}/{target}/{file_name}"
 
 
 def object_size(s3, bucket: str, key: str) -> int | None:
@@ -73,8 +69,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     run, data_day = resolve_dates(event, config.required_int("DATA_LAG_DAYS"), config.required("TIMEZONE"))
     target, file_name = config.required("TARGET"), config.required("DATA_FILE_NAME")
     keys = {
-        "train": object_key(config.required("TRAINING_PREFIX"), data_day, target, file_name),
-        "validation": object_key(config.required("VALIDATION_PREFIX"), data_day, target, file_name),
+        "train": names.data_key(config.required("TRAINING_PREFIX"), data_day, target, file_name),
+        "validation": names.data_key(config.required("VALIDATION_PREFIX"), data_day, target, file_name),
     }
     result = check_data(client("s3"), bucket, keys)
     result.update(run_date=run.isoformat(), data_date=data_day.isoformat())

@@ -19,6 +19,11 @@ FUNCTIONS = {
 }
 
 
+def data_key(prefix: str, day: date, target: str, file_name: str) -> str:
+    """The data contract: PREFIX/YYYY-MM-DD/TARGET/FILE."""
+    return f"{prefix.strip('/')}/{day.isoformat()}/{target}/{file_name}"
+
+
 def substitution_key(logical_id: str) -> str:
     """The DefinitionSubstitutions key under which a function's ARN reaches the ASL."""
     return f"{logical_id}Arn"

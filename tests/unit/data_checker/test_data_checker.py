@@ -1,8 +1,9 @@
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from pipeline_common.errors import ConfigError, InvalidInput
+from pipeline_common.errors import AwsThrottled, ConfigError, InvalidInput
 from tests.conftest import event, load_handler
 
 app = load_handler("data_checker")
@@ -87,25 +88,21 @@ def test_missing_configuration_fails_fast_naming_the_variable(s3, monkeypatch):
         app.lambda_handler(event("check_data_scheduled"), None)
 
 
+class FailingS3:
+    """An S3 client whose HeadObject answers with the given error code."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def head_object(self, **kwargs):
+        raise ClientError({"Error": {"Code": self.code, "Message": self.code}}, "HeadObject")
+
+
 def test_throttling_becomes_the_retryable_error():
-    from botocore.exceptions import ClientError
-
-    from pipeline_common.errors import AwsThrottled
-
-    class ThrottledS3:
-        def head_object(self, **kwargs):
-            raise ClientError({"Error": {"Code": "SlowDown", "Message": "slow down"}}, "HeadObject")
-
     with pytest.raises(AwsThrottled, match="HeadObject s3://b/k"):
-        app.object_size(ThrottledS3(), "b", "k")
+        app.object_size(FailingS3("SlowDown"), "b", "k")
 
 
 def test_access_denied_is_not_mistaken_for_missing_data():
-    from botocore.exceptions import ClientError
-
-    class DeniedS3:
-        def head_object(self, **kwargs):
-            raise ClientError({"Error": {"Code": "403", "Message": "Forbidden"}}, "HeadObject")
-
     with pytest.raises(ClientError, match="403"):
-        app.object_size(DeniedS3(), "b", "k")
+        app.object_size(FailingS3("403"), "b", "k")
