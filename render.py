@@ -17,7 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "layers" / "common"))
 
-from pipeline_common import names, polling, statuses  # noqa: E402
+from pipeline_common import errors, names, polling, statuses  # noqa: E402
 
 DEFAULT_CONFIG = ROOT / "pipeline-config.yaml"
 TEMPLATE = "template.yaml.j2"
@@ -37,10 +37,23 @@ SCHEMA: dict[str, Any] = {
         "max_delay_seconds": int,
         "jitter": str,
     },
+    "endpoint_busy_retry": {
+        "interval_seconds": int,
+        "max_attempts": int,
+        "backoff_rate": (int, float),
+        "max_delay_seconds": int,
+    },
     "max_training_runtime_seconds": int,
     "log_retention_days": int,
     "lambda_timeout_seconds": int,
 }
+# Errors every Task retries: Lambda's own transient failures, and AWS throttling or 5xx as the handlers raise them.
+TRANSIENT_ERRORS = ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException",
+                    errors.AwsThrottled.__name__, errors.AwsUnavailable.__name__]
+# DeployModel also waits, longer, for an endpoint that is busy or being deleted.
+ENDPOINT_BUSY_ERRORS = [errors.EndpointNotReady.__name__]
+# Pauses between states, not counted by the task and loop bounds, that the execution timeout must still cover.
+TIMEOUT_MARGIN_SECONDS = 900
 LOG_RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 
@@ -71,6 +84,10 @@ def check_values(config: dict[str, Any], source: str) -> None:
             raise RenderError(f"{source}: polling.{loop} needs 1 <= initial_wait_seconds <= max_wait_seconds")
         if settings["backoff_rate"] < 1:
             raise RenderError(f"{source}: polling.{loop}.backoff_rate is {settings['backoff_rate']}, expected >= 1")
+    for section in ("retry", "endpoint_busy_retry"):
+        settings = config[section]
+        if settings["interval_seconds"] < 1 or settings["max_attempts"] < 0 or settings["backoff_rate"] < 1 or settings["max_delay_seconds"] < 1:
+            raise RenderError(f"{source}: {section} needs interval_seconds >= 1, max_attempts >= 0, backoff_rate >= 1, max_delay_seconds >= 1")
     if config["retry"]["jitter"] not in ("FULL", "NONE"):
         raise RenderError(f"{source}: config key 'retry.jitter' is {config['retry']['jitter']!r}, expected FULL or NONE")
     if config["log_retention_days"] not in LOG_RETENTION_DAYS:
@@ -95,11 +112,40 @@ def policy(settings: dict[str, Any]) -> dict[str, Any]:
     return {key: settings[key] for key in ("initial_wait_seconds", "max_wait_seconds", "backoff_rate")}
 
 
+def retry_policies(config: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The Retry entries every Task gets, and the one DeployModel adds for a busy endpoint."""
+    transient = {"errors": TRANSIENT_ERRORS, **config["retry"]}
+    busy = {"errors": ENDPOINT_BUSY_ERRORS, **config["endpoint_busy_retry"], "jitter": config["retry"]["jitter"]}
+    return [transient], busy
+
+
+def _retry_policy(entry: dict[str, Any]) -> polling.RetryPolicy:
+    return polling.RetryPolicy(entry["interval_seconds"], entry["max_attempts"], entry["backoff_rate"], entry["max_delay_seconds"])
+
+
+def state_machine_timeout(config: dict[str, Any]) -> int:
+    """Longer than the slowest run can take, so a loop's own (notified) timeout always comes first.
+
+    Every Task at its worst (every attempt to the Lambda timeout, every retry pause at its
+    longest): CheckData, StartTraining, three notifications and DeployModel with its busy-endpoint
+    retries, plus both loops from their first Wait to the GetStatus that sees the budget spent,
+    plus the failure notification.
+    """
+    transient, busy = retry_policies(config)
+    lambda_timeout = config["lambda_timeout_seconds"]
+    task = polling.worst_task_seconds([_retry_policy(transient[0])], lambda_timeout)
+    deploy = polling.worst_task_seconds([_retry_policy(transient[0]), _retry_policy(busy)], lambda_timeout)
+    training, endpoint = config["polling"]["training_job"], config["polling"]["endpoint"]
+    loops = polling.worst_loop_seconds(polling.Policy(**policy(training)), config["max_training_runtime_seconds"] + training["grace_seconds"], task)
+    loops += polling.worst_loop_seconds(polling.Policy(**policy(endpoint)), endpoint["timeout_seconds"], task)
+    return int(5 * task + deploy + loops + TIMEOUT_MARGIN_SECONDS)
+
+
 def context(config: dict[str, Any]) -> dict[str, Any]:
     """Everything the templates may use: the config plus the shared tables and names."""
     training, endpoint = config["polling"]["training_job"], config["polling"]["endpoint"]
     training_budget_max = config["max_training_runtime_seconds"] + training["grace_seconds"]
-    state_machine_timeout = training_budget_max + endpoint["timeout_seconds"] + 2 * 3600
+    transient, busy = retry_policies(config)
     return {
         "config": config,
         "phases": {"running": statuses.RUNNING, "succeeded": statuses.SUCCEEDED, "failed": statuses.FAILED},
@@ -109,7 +155,9 @@ def context(config: dict[str, Any]) -> dict[str, Any]:
         "endpoint_policy": policy(endpoint),
         "training_max_polls": polling.max_polls(polling.Policy(**policy(training)), training_budget_max),
         "endpoint_max_polls": polling.max_polls(polling.Policy(**policy(endpoint)), endpoint["timeout_seconds"]),
-        "state_machine_timeout_seconds": state_machine_timeout,
+        "state_machine_timeout_seconds": state_machine_timeout(config),
+        "retry_policies": transient,
+        "endpoint_busy_policy": busy,
         "tag_pipeline": names.TAG_PIPELINE,
     }
 

@@ -61,6 +61,11 @@ def deploy(template_path: Path, stack_name: str, parameters: dict[str, str], cli
         layer_dirs[logical_id] = root / layer["Properties"]["ContentUri"]
         resolver.physical_ids[logical_id] = f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:{logical_id}:1"
 
+    for logical_id, resource in resources_of_type(template, "AWS::Logs::LogGroup").items():
+        name = resolver.resolve(resource["Properties"]["LogGroupName"])
+        resolver.physical_ids[logical_id] = name
+        resolver.attributes[logical_id] = {"Arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}:*"}
+
     for logical_id, resource in resources_of_type(template, "AWS::IAM::Role").items():
         if "Condition" in resource and not resolver.conditions[resource["Condition"]]:
             continue

@@ -1,9 +1,18 @@
-"""SageMaker lifecycles moto lacks: jobs and endpoints that change status over emulated time.
+"""SageMaker as AWS runs it, where moto differs: lifecycles over emulated time, AWS's own errors.
 
-moto creates training jobs Completed and endpoints InService at once, and has no
-update_endpoint. Here a training job is InProgress for its duration and then ends as the
-scenario says; an endpoint is Creating/Updating and then InService, Failed, or rolled back
-to its previous config; and chosen operations can be throttled a number of times.
+moto creates training jobs Completed and endpoints InService at once, deletes endpoints at
+once, has no update_endpoint, and words "not found" its own way. Here:
+
+- a training job is InProgress for its duration and then ends as the scenario says (Completed,
+  Failed, Stopped with a secondary status such as MaxRuntimeExceeded and no FailureReason, or
+  gone altogether);
+- an endpoint is Creating/Updating and then InService, Failed, or rolled back to its previous
+  config; a deleted endpoint is Deleting for a while before it disappears; a Failed endpoint
+  cannot be updated;
+- DescribeTrainingJob on a missing job answers ValidationException "Requested resource not
+  found." as SageMaker does (boto/boto3#2808), other Describe calls "Could not find ...";
+- chosen operations can be throttled, fail with a 5xx (InternalFailure), or be refused
+  (ResourceLimitExceeded, ValidationException) on demand.
 """
 
 import copy
@@ -15,6 +24,7 @@ from datetime import datetime
 from typing import Any
 from unittest import mock
 
+from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 from moto.sagemaker.exceptions import ResourceInUseException, SagemakerClientError, ValidationError
 from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend
@@ -27,19 +37,43 @@ class Throttled(SagemakerClientError):
     code = "ThrottlingException"
 
 
+class InternalFailure(JsonRESTError):
+    """SageMaker's 500: "The request processing has failed because of an unknown error, exception or failure."."""
+
+    code = 500
+
+    def __init__(self, operation: str) -> None:
+        super().__init__("InternalFailure", f"The request processing has failed because of an unknown error, exception or failure ({operation}, emulated).")
+
+
+class Refused(SagemakerClientError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message)
+
+
+REQUESTED_RESOURCE_NOT_FOUND = "Requested resource not found."
+
+
 # SageMaker's API model lists no ThrottlingException shape (it is a common AWS error); moto warns about it.
 warnings.filterwarnings("ignore", message=r"Exception\(Throttled\) with code ThrottlingException", category=UserWarning)
 
 
+VANISHED = "Vanished"
+
+
 @dataclass
 class TrainingOutcome:
-    """What a training job does: run for ``duration_seconds`` of emulated time, then end."""
+    """What a training job does: run for ``duration_seconds`` of emulated time, then end.
+
+    ``status`` VANISHED removes the job from the account instead (someone deleted it).
+    """
 
     status: str = "Completed"
     duration_seconds: int = 2 * 3600
     failure_reason: str = ""
     metrics: dict[str, float] = field(default_factory=lambda: {"validation:accuracy": 0.95})
     stopping_seconds: int = 120
+    secondary_status: str = ""
 
 
 @dataclass
@@ -78,17 +112,30 @@ class SageMakerEmulator:
         self.training = training or (lambda name, request: TrainingOutcome())
         self.endpoint = endpoint or EndpointOutcome()
         self.throttle = dict(throttle or {})
+        self.unavailable: dict[str, int] = {}             # operation -> how many calls answer 500 InternalFailure
+        self.refuse: dict[str, tuple[str, str]] = {}      # operation -> (error code, message) on every call
+        self.deleting_seconds = 90
         self.throttled_calls: list[str] = []
+        self.failed_calls: list[str] = []
         self.jobs: dict[str, _Job] = {}
         self.rollouts: dict[str, _Rollout] = {}
+        self.deletions: dict[str, datetime] = {}
         # Called when a rollout would end InService; returns why the new model cannot serve, or "".
         self.start_serving: Callable[[SageMakerModelBackend, str, str], str] | None = None
 
-    def _maybe_throttle(self, operation: str) -> None:
+    def _maybe_fail(self, operation: str) -> None:
         if self.throttle.get(operation, 0) > 0:
             self.throttle[operation] -= 1
             self.throttled_calls.append(operation)
             raise Throttled(f"Rate exceeded for {operation} (emulated)")
+        if self.unavailable.get(operation, 0) > 0:
+            self.unavailable[operation] -= 1
+            self.failed_calls.append(f"{operation}: InternalFailure")
+            raise InternalFailure(operation)
+        if operation in self.refuse:
+            code, message = self.refuse[operation]
+            self.failed_calls.append(f"{operation}: {code}")
+            raise Refused(code, message)
 
     def _elapsed(self, since: datetime) -> float:
         return (self.clock.now() - since).total_seconds()
@@ -102,10 +149,15 @@ class SageMakerEmulator:
         if elapsed < outcome.duration_seconds:
             job.training_job_status, job.secondary_status = "InProgress", "Training"
             return
+        if outcome.status == VANISHED:
+            del backend.training_jobs[name]
+            state.finished = True
+            return
         if outcome.status == "Stopped" and elapsed < outcome.duration_seconds + outcome.stopping_seconds:
             job.training_job_status, job.secondary_status = "Stopping", "Stopping"
             return
-        job.training_job_status = job.secondary_status = outcome.status
+        job.training_job_status = outcome.status
+        job.secondary_status = outcome.secondary_status or outcome.status
         job.training_end_time = job.last_modified_time = self.clock.now()
         job.training_time_in_seconds = int(min(elapsed, outcome.duration_seconds))
         job.billable_time_in_seconds = job.training_time_in_seconds
@@ -146,6 +198,12 @@ class SageMakerEmulator:
             endpoint.failure_reason = problem or outcome.failure_reason or "the primary container did not pass the ping health check"
         del self.rollouts[name]
 
+    def _refresh_deletion(self, backend: SageMakerModelBackend, name: str) -> None:
+        started = self.deletions.get(name)
+        if started is not None and self._elapsed(started) >= self.deleting_seconds:
+            backend.endpoints.pop(name, None)
+            del self.deletions[name]
+
     def _start_rollout(self, backend: SageMakerModelBackend, name: str, config: str, previous: str | None) -> None:
         self.rollouts[name] = _Rollout(self.clock.now(), copy.copy(self.endpoint), config, previous)
         self._refresh_endpoint(backend, name)
@@ -160,7 +218,7 @@ class SageMakerEmulator:
 
         def throttled(operation: str, method: Callable) -> Callable:
             def wrapper(backend, *args, **kwargs):
-                emulator._maybe_throttle(operation)
+                emulator._maybe_fail(operation)
                 return method(backend, *args, **kwargs)
             return wrapper
 
@@ -178,9 +236,12 @@ class SageMakerEmulator:
 
         def describe_training_job(backend, name):
             emulator._refresh_job(backend, name)
+            if name not in backend.training_jobs:
+                raise ValidationError(message=REQUESTED_RESOURCE_NOT_FOUND)
             return original["describe_training_job"](backend, name)
 
         def create_endpoint(backend, endpoint_name, endpoint_config_name, tags):
+            emulator._refresh_deletion(backend, endpoint_name)
             if endpoint_name in backend.endpoints:
                 raise ValidationError(message=f"Cannot create already existing endpoint \"{endpoint_name}\".")
             endpoint = original["create_endpoint"](backend, endpoint_name, endpoint_config_name, tags)
@@ -188,10 +249,14 @@ class SageMakerEmulator:
             return endpoint
 
         def describe_endpoint(backend, name):
+            emulator._refresh_deletion(backend, name)
             emulator._refresh_endpoint(backend, name)
+            if name not in backend.endpoints:
+                raise ValidationError(message=f'Could not find endpoint "{name}".')
             return original["describe_endpoint"](backend, name)
 
         def update_endpoint(backend, endpoint_name, endpoint_config_name):
+            emulator._refresh_deletion(backend, endpoint_name)
             endpoint: FakeEndpoint | None = backend.endpoints.get(endpoint_name)
             if endpoint is None:
                 raise ValidationError(message=f"Could not find endpoint \"{endpoint_name}\".")
@@ -209,9 +274,17 @@ class SageMakerEmulator:
             return ActionResult({"EndpointArn": endpoint.arn})
 
         def delete_endpoint_response(response):
+            """Deleting, then gone after ``deleting_seconds``: a name cannot be reused at once."""
             name = response._get_param("EndpointName")
-            response.sagemaker_backend.delete_endpoint(name)
-            emulator.rollouts.pop(name, None)
+            backend = response.sagemaker_backend
+            emulator._refresh_deletion(backend, name)
+            endpoint = backend.endpoints.get(name)
+            if endpoint is None:
+                raise ValidationError(message=f'Could not find endpoint "{name}".')
+            if name not in emulator.deletions:
+                endpoint.endpoint_status = "Deleting"
+                emulator.deletions[name] = emulator.clock.now()
+                emulator.rollouts.pop(name, None)
             return EmptyResult()
 
         with ExitStack() as stack:
@@ -223,6 +296,6 @@ class SageMakerEmulator:
             patch("update_endpoint", throttled("UpdateEndpoint", update_endpoint))
             patch("create_model", throttled("CreateModel", original["create_model"]))
             patch("create_endpoint_config", throttled("CreateEndpointConfig", original["create_endpoint_config"]))
-            stack.enter_context(mock.patch.object(SageMakerResponse, "update_endpoint", update_endpoint_response, create=True))
             stack.enter_context(mock.patch.object(SageMakerResponse, "delete_endpoint", delete_endpoint_response))
+            stack.enter_context(mock.patch.object(SageMakerResponse, "update_endpoint", update_endpoint_response, create=True))
             yield self

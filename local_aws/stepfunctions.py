@@ -1,22 +1,68 @@
-"""moto's Step Functions executor on emulated time, with every history event reported live."""
+"""moto's Step Functions executor, made to answer like AWS, on emulated time.
 
+Where moto's executor is more forgiving than Step Functions, it is made as strict, so a local
+run cannot pass on a path that fails on AWS:
+
+- a Choice rule comparing a path that does not exist fails the execution with States.Runtime
+  (moto treats the rule as false); only ``IsPresent`` may look at a missing path;
+- ``States.ALL`` in a Catch or Retry does not match States.Runtime or States.DataLimitExceeded
+  (moto matches everything), so a runtime error ends the execution with no Catch;
+- Wait states, Retry intervals, history timestamps and ``$$.State.EnteredTime`` use the
+  emulated clock.
+"""
+
+import datetime as _datetime
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 from unittest import mock
 
+from moto.stepfunctions.parser.asl.component.common.error_name import error_equals_decl
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import StatesErrorNameType
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.state import state as state_module
+from moto.stepfunctions.parser.asl.component.state.choice.comparison.comparison_operator_type import ComparisonOperatorType
+from moto.stepfunctions.parser.asl.component.state.choice.comparison.comparison_variable import ComparisonVariable
+from moto.stepfunctions.parser.asl.component.state.choice.comparison.variable import NoSuchVariable
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
+from moto.stepfunctions.parser.asl.utils.json_path import NoSuchJsonPathError
 
 from .clock import Clock
 
 Listener = Callable[[str, dict[str, Any]], None]
+NOT_CAUGHT_BY_STATES_ALL = frozenset({StatesErrorNameType.StatesRuntime, StatesErrorNameType.StatesStatesDataLimitExceeded})
+
+
+def _strict_comparison(self: ComparisonVariable, env) -> None:
+    self.variable.eval(env)
+    sampled = env.stack[-1]
+    if isinstance(sampled, NoSuchVariable) and self.comparison_function.operator_type != ComparisonOperatorType.IsPresent:
+        path = self.variable.string_sampler.literal_value
+        raise NoSuchJsonPathError(json_path=path, data=env.states.get_input())
+    self.comparison_function.eval(env)
+
+
+def _error_equals(self, env) -> None:
+    error_name = env.stack[-1]
+    if (
+        isinstance(error_name, StatesErrorName)
+        and error_name.typ in NOT_CAUGHT_BY_STATES_ALL
+        and error_equals_decl.ErrorEqualsDecl._STATE_ALL_ERROR in self.error_names
+    ):
+        env.stack.pop()
+        env.stack.append(error_name in self.error_names)
+        return
+    _original_error_equals(self, env)
+
+
+_original_error_equals = error_equals_decl.ErrorEqualsDecl._eval_body
 
 
 @contextmanager
 def emulated_time(clock: Clock, listener: Listener | None = None) -> Iterator[None]:
-    """Wait states and Retry intervals advance ``clock``; history timestamps come from it."""
+    """Wait states and Retry intervals advance ``clock``; timestamps come from it; AWS's strictness applies."""
 
     def wait_interval(self, env, wait_seconds):
         clock.advance(max(0, wait_seconds))
@@ -31,10 +77,17 @@ def emulated_time(clock: Clock, listener: Listener | None = None) -> Iterator[No
 
     retry_time = mock.Mock(wraps=retrier_decl.time)
     retry_time.sleep = lambda seconds: clock.advance(seconds)
+    state_datetime = mock.Mock(wraps=_datetime)
+    state_datetime.timezone = _datetime.timezone
+    state_datetime.datetime = mock.Mock(wraps=_datetime.datetime)
+    state_datetime.datetime.now = lambda tz=None: clock.now().astimezone(tz) if tz else clock.now()
 
     with ExitStack() as stack:
         stack.enter_context(mock.patch.object(WaitFunction, "_wait_interval", wait_interval))
         stack.enter_context(mock.patch.object(EventManager, "_get_current_timestamp", staticmethod(clock.now)))
         stack.enter_context(mock.patch.object(EventManager, "add_event", add_event))
         stack.enter_context(mock.patch.object(retrier_decl, "time", retry_time))
+        stack.enter_context(mock.patch.object(state_module, "datetime", state_datetime))
+        stack.enter_context(mock.patch.object(ComparisonVariable, "_eval_body", _strict_comparison))
+        stack.enter_context(mock.patch.object(error_equals_decl.ErrorEqualsDecl, "_eval_body", _error_equals))
         yield

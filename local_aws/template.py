@@ -8,7 +8,8 @@ from typing import Any
 
 import yaml
 
-INTRINSICS = {"Ref": "Ref", "Sub": "Fn::Sub", "GetAtt": "Fn::GetAtt", "If": "Fn::If", "Equals": "Fn::Equals", "Not": "Fn::Not", "Join": "Fn::Join"}
+INTRINSICS = {"Ref": "Ref", "Sub": "Fn::Sub", "GetAtt": "Fn::GetAtt", "If": "Fn::If", "Equals": "Fn::Equals", "Not": "Fn::Not", "Join": "Fn::Join",
+              "Select": "Fn::Select", "Split": "Fn::Split"}
 
 
 class TemplateError(Exception):
@@ -126,7 +127,15 @@ class Resolver:
             if key == "Fn::Not":
                 return not self.resolve(body[0])
             if key == "Fn::Join":
-                return body[0].join(str(self.resolve(part)) for part in body[1])
+                return body[0].join(str(self.resolve(part)) for part in self.resolve(body[1]))
+            if key == "Fn::Split":
+                return str(self.resolve(body[1])).split(body[0])
+            if key == "Fn::Select":
+                items = self.resolve(body[1])
+                index = int(body[0])
+                if not 0 <= index < len(items):
+                    raise TemplateError(f"Fn::Select index {index} is out of range for {items!r}")
+                return items[index]
             if key == "Condition" and isinstance(body, str):
                 return self.conditions[body]
         return {key: self.resolve(item) for key, item in value.items() if item != {"Ref": "AWS::NoValue"}}

@@ -5,26 +5,54 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pipeline_common import config, dates, names
-from pipeline_common.aws import client, error_code, throttling_is_retryable
-from pipeline_common.errors import InvalidInput
+from pipeline_common import config, dates, events, names
+from pipeline_common.aws import client, error_code, http_status, is_not_found, retryable_errors
+from pipeline_common.errors import BucketMissing, DataAccessDenied, InvalidInput
 from pipeline_common.log import logger
 
 log = logger("data_checker")
 
+STEP = "CheckData"
 COMPLETE = "complete"
 ABSENT = "absent"
 PARTIAL = "partial"
+_DENIED_CODES = {"403", "AccessDenied", "Forbidden"}
+
+
+def _denied(error: ClientError) -> bool:
+    return error_code(error) in _DENIED_CODES or http_status(error) == 403
 
 
 def object_size(s3, bucket: str, key: str) -> int | None:
     """Size of the object, or None when it does not exist."""
     try:
-        with throttling_is_retryable(f"HeadObject s3://{bucket}/{key}"):
+        with retryable_errors(f"HeadObject s3://{bucket}/{key}"):
             return s3.head_object(Bucket=bucket, Key=key)["ContentLength"]
     except ClientError as error:
-        if error_code(error) in {"404", "NoSuchKey", "NotFound"}:
+        if _denied(error):
+            raise DataAccessDenied(
+                f"reading s3://{bucket}/{key} was denied (HeadObject answered 403): the DataChecker role needs s3:GetObject on "
+                f"arn:aws:s3:::{bucket}/{key.split('/', 1)[0]}/* and s3:ListBucket on arn:aws:s3:::{bucket}, and the bucket policy "
+                "and any KMS key must allow it"
+            ) from None
+        if error_code(error) == "NoSuchBucket":
+            raise BucketMissing(f"bucket {bucket} does not exist: check the stack's Bucket parameter") from None
+        if is_not_found(error):
             return None
+        raise
+
+
+def ensure_bucket_exists(s3, bucket: str) -> None:
+    """S3 answers HEAD on a key in a missing bucket with the same bodiless 404 as a missing key:
+    only HeadBucket tells "no data yet" from "no bucket"."""
+    try:
+        with retryable_errors(f"HeadBucket {bucket}"):
+            s3.head_bucket(Bucket=bucket)
+    except ClientError as error:
+        if _denied(error):
+            raise DataAccessDenied(f"HeadBucket on {bucket} was denied (403): the DataChecker role needs s3:ListBucket on arn:aws:s3:::{bucket}") from None
+        if is_not_found(error) or error_code(error) == "NoSuchBucket":
+            raise BucketMissing(f"bucket {bucket} does not exist (HeadBucket answered 404): check the stack's Bucket parameter") from None
         raise
 
 
@@ -36,6 +64,8 @@ def check_data(s3, bucket: str, keys: dict[str, str]) -> dict[str, Any]:
         (present if size else missing).append(channel)
         if size == 0:
             log.warning("empty object counts as missing", extra={"key": key})
+    if missing:
+        ensure_bucket_exists(s3, bucket)
     status = COMPLETE if not missing else ABSENT if not present else PARTIAL
     uris = {channel: f"s3://{bucket}/{key}" for channel, key in keys.items()}
     return {
@@ -51,16 +81,17 @@ def check_data(s3, bucket: str, keys: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def resolve_dates(event: dict[str, Any], lag_days: int, tz_name: str) -> tuple[date, date]:
-    run_input = event.get("input") or {}
+def resolve_dates(event: Any, lag_days: int, tz_name: str) -> tuple[date, date]:
+    run_input = events.read(event, "input", object, STEP, default={})
     if not isinstance(run_input, dict):
         raise InvalidInput(f"execution input {run_input!r} is not a JSON object: expected {{\"DATE\": \"YYYY-MM-DD\"}}")
-    start_time = event.get("execution_start_time")
+    start_time = events.read(event, "execution_start_time", (str, type(None)), STEP, default=None)
     tz = dates.timezone(tz_name)
-    run = dates.run_date(run_input.get("DATE"), start_time, tz)
+    raw = run_input.get("DATE", dates.ABSENT)
+    run = dates.run_date(raw, start_time, tz)
     today = dates.today(start_time, tz)
     if run > today:
-        raise InvalidInput(f"DATE {run_input.get('DATE')!r} is in the future (today is {today} in {tz_name}): expected a date up to today")
+        raise InvalidInput(f"DATE {raw!r} is in the future (today is {today} in {tz_name}): expected a date up to today")
     return run, dates.data_date(run, lag_days)
 
 

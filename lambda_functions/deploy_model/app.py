@@ -1,44 +1,44 @@
-"""DeployModel: gate the new model, register it, and create or update the endpoint."""
+"""DeployModel: gate the new model, register it, and create or update the endpoint.
 
+The endpoint is looked at before anything is created: an endpoint that already serves this
+model ends the step at once; one the operator must repair fails it naming what to do; one left
+Failed by an earlier creation is deleted and created again; a busy one is waited for (the state
+machine retries EndpointNotReady). Whatever this step created is removed when the rollout
+itself is refused.
+"""
+
+import math
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pipeline_common import config, gate, names
-from pipeline_common.aws import client, error_code, throttling_is_retryable
-from pipeline_common.errors import ConfigError, InvalidInput, PipelineError, ResourceConflict
+from pipeline_common import config, endpoints, events, gate, names
+from pipeline_common.aws import client, describe_or_none, error_code, error_message, retryable_errors
+from pipeline_common.errors import ConfigError, EndpointNotReady, InvalidInput, PipelineError
 from pipeline_common.log import logger
 
 log = logger("deploy_model")
 
+STEP = "DeployModel"
 TAG_TRAINING_JOB = "retrain-pipeline:training-job"
 TAG_MODEL_PACKAGE = "retrain-pipeline:model-package"
-BUSY_STATUSES = {"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"}
+TAG_REPLACES = "retrain-pipeline:replaces-failed-endpoint"
 
 
 class MetricMissing(PipelineError):
     """The training job reported no value for the objective metric."""
 
 
-def _is_not_found(error: ClientError) -> bool:
-    message = str(error).lower()
-    return error_code(error) == "ValidationException" and ("could not find" in message or "does not exist" in message)
-
-
-def describe_or_none(call, action: str, **kwargs) -> dict[str, Any] | None:
-    try:
-        with throttling_is_retryable(action):
-            return call(**kwargs)
-    except ClientError as error:
-        if _is_not_found(error):
-            return None
-        raise
+class DeployRefused(PipelineError):
+    """SageMaker refused to create the endpoint resources (limits, instance type, ...)."""
 
 
 def serving_metric(sagemaker, endpoint: dict[str, Any] | None, metric: str) -> tuple[float | None, str]:
     """The objective metric of the model the endpoint serves now, and where it came from."""
     if endpoint is None:
         return None, "no endpoint yet"
+    if endpoint.get("EndpointStatus") == endpoints.RECREATE:
+        return None, "the endpoint is Failed: nothing is serving"
     endpoint_config = describe_or_none(
         sagemaker.describe_endpoint_config, "DescribeEndpointConfig", EndpointConfigName=endpoint["EndpointConfigName"]
     )
@@ -48,8 +48,7 @@ def serving_metric(sagemaker, endpoint: dict[str, Any] | None, metric: str) -> t
     model = describe_or_none(sagemaker.describe_model, "DescribeModel", ModelName=model_name)
     if not model:
         return None, f"serving model {model_name} not found"
-    with throttling_is_retryable("ListTags"):
-        tags = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=model["ModelArn"]).get("Tags", [])}
+    tags = resource_tags(sagemaker, model["ModelArn"])
     job_name = tags.get(TAG_TRAINING_JOB)
     if not job_name:
         return None, f"serving model {model_name} was not trained by this pipeline"
@@ -57,7 +56,12 @@ def serving_metric(sagemaker, endpoint: dict[str, Any] | None, metric: str) -> t
     metrics = {m["MetricName"]: m["Value"] for m in (job or {}).get("FinalMetricDataList", [])}
     if metric not in metrics:
         return None, f"serving model's job {job_name} has no {metric}"
-    return float(metrics[metric]), job_name
+    return gate.metric_value(metrics[metric]), job_name
+
+
+def resource_tags(sagemaker, arn: str) -> dict[str, str]:
+    with retryable_errors(f"ListTags {arn}"):
+        return {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=arn).get("Tags", [])}
 
 
 def register_model_package(sagemaker, group: str, job_name: str, model_data: str, image: str, decision: gate.Decision, data_date: str, tags) -> str:
@@ -66,28 +70,29 @@ def register_model_package(sagemaker, group: str, job_name: str, model_data: str
     Idempotent: a retried call finds the package it registered for the same job.
     """
     if not describe_or_none(sagemaker.describe_model_package_group, "DescribeModelPackageGroup", ModelPackageGroupName=group):
-        with throttling_is_retryable("CreateModelPackageGroup"):
+        with retryable_errors("CreateModelPackageGroup"):
             sagemaker.create_model_package_group(
                 ModelPackageGroupName=group, ModelPackageGroupDescription="Models trained by sagemaker-retrain-pipeline", Tags=tags[:1]
             )
-    with throttling_is_retryable("ListModelPackages"):
+    with retryable_errors("ListModelPackages"):
         recent = sagemaker.list_model_packages(
             ModelPackageGroupName=group, SortBy="CreationTime", SortOrder="Descending", MaxResults=10
         )["ModelPackageSummaryList"]
     for summary in recent:
-        package = sagemaker.describe_model_package(ModelPackageName=summary["ModelPackageArn"])
+        with retryable_errors("DescribeModelPackage"):
+            package = sagemaker.describe_model_package(ModelPackageName=summary["ModelPackageArn"])
         if package.get("CustomerMetadataProperties", {}).get("training_job") == job_name:
             return summary["ModelPackageArn"]
     metadata = {
         "training_job": job_name,
         "data_date": data_date,
         "metric_name": decision.metric,
-        "metric_value": f"{decision.candidate:g}",
+        "metric_value": f"{decision.candidate:g}" if decision.candidate is not None else "none",
         "gate_reason": decision.reason[:256],
     }
     if decision.current is not None:
         metadata["serving_metric_value"] = f"{decision.current:g}"
-    with throttling_is_retryable("CreateModelPackage"):
+    with retryable_errors("CreateModelPackage"):
         return sagemaker.create_model_package(
             ModelPackageGroupName=group,
             ModelPackageDescription=f"{job_name} trained on data of {data_date}",
@@ -101,16 +106,18 @@ def register_model_package(sagemaker, group: str, job_name: str, model_data: str
         )["ModelPackageArn"]
 
 
-def create_unless_exists(describe, create, action: str, **identity) -> None:
-    """Create a resource named after the job, or keep the one a retried invocation already made."""
+def create_unless_exists(describe, create, action: str, **identity) -> bool:
+    """Create a resource named after the job, or keep the one a retried invocation already made.
+    True when this call created it."""
     if describe_or_none(describe, f"Describe{action}", **identity):
-        return
-    with throttling_is_retryable(f"Create{action}"):
+        return False
+    with retryable_errors(f"Create{action}"):
         create(**identity)
+    return True
 
 
-def ensure_model(sagemaker, name: str, image: str, model_data: str, role_arn: str, tags) -> None:
-    create_unless_exists(
+def ensure_model(sagemaker, name: str, image: str, model_data: str, role_arn: str, tags) -> bool:
+    return create_unless_exists(
         sagemaker.describe_model,
         lambda **identity: sagemaker.create_model(
             **identity, PrimaryContainer={"Image": image, "ModelDataUrl": model_data}, ExecutionRoleArn=role_arn, Tags=tags
@@ -120,7 +127,7 @@ def ensure_model(sagemaker, name: str, image: str, model_data: str, role_arn: st
     )
 
 
-def ensure_endpoint_config(sagemaker, name: str, model_name: str, instance_type: str, instance_count: int, tags) -> None:
+def ensure_endpoint_config(sagemaker, name: str, model_name: str, instance_type: str, instance_count: int, tags) -> bool:
     variant = {
         "VariantName": "AllTraffic",
         "ModelName": model_name,
@@ -128,7 +135,7 @@ def ensure_endpoint_config(sagemaker, name: str, model_name: str, instance_type:
         "InitialInstanceCount": instance_count,
         "InitialVariantWeight": 1.0,
     }
-    create_unless_exists(
+    return create_unless_exists(
         sagemaker.describe_endpoint_config,
         lambda **identity: sagemaker.create_endpoint_config(**identity, ProductionVariants=[variant], Tags=tags),
         "EndpointConfig",
@@ -136,20 +143,59 @@ def ensure_endpoint_config(sagemaker, name: str, model_name: str, instance_type:
     )
 
 
+def remove_created(sagemaker, created: list[tuple[str, str]]) -> list[str]:
+    """Delete what this invocation created (newest first); returns what could not be deleted."""
+    left = []
+    for kind, name in reversed(created):
+        try:
+            with retryable_errors(f"Delete{kind} {name}"):
+                if kind == "EndpointConfig":
+                    sagemaker.delete_endpoint_config(EndpointConfigName=name)
+                else:
+                    sagemaker.delete_model(ModelName=name)
+        except Exception as error:  # noqa: BLE001 - the refusal being reported matters more; what is left is named
+            log.warning("could not remove a resource this step created", extra={"kind": kind, "name": name, "error": repr(error)})
+            left.append(f"{kind} {name}")
+    return left
+
+
+def refused(sagemaker, created: list[tuple[str, str]], action: str, error: ClientError) -> DeployRefused:
+    left = remove_created(sagemaker, created)
+    removed = [f"{kind} {name}" for kind, name in created if f"{kind} {name}" not in left]
+    return DeployRefused(
+        f"{action} was refused: {error_code(error)}: {error_message(error)}. "
+        + (f"Removed what this step had created ({', '.join(removed)}). " if removed else "")
+        + (f"Could not remove {', '.join(left)}: delete-stack.sh or scripts/cleanup_sagemaker.py removes it. " if left else "")
+        + "The endpoint was not changed"
+    )
+
+
+def replace_failed_endpoint(sagemaker, name: str, endpoint: dict[str, Any], config_arn: str) -> None:
+    """An endpoint whose creation failed stays Failed and cannot be updated: delete it, note on
+    today's endpoint config what it replaces, and let the state machine retry until it is gone."""
+    reason = endpoint.get("FailureReason") or "no FailureReason"
+    note = f"endpoint {name} was Failed on config {endpoint.get('EndpointConfigName')} ({reason}); it was deleted and created again"
+    with retryable_errors(f"AddTags {config_arn}"):
+        sagemaker.add_tags(ResourceArn=config_arn, Tags=[{"Key": TAG_REPLACES, "Value": note[:256]}])
+    with retryable_errors(f"DeleteEndpoint {name}"):
+        sagemaker.delete_endpoint(EndpointName=name)
+    raise EndpointNotReady(f"endpoint {name} was Failed and is being deleted so that it can be created again; retrying")
+
+
 def roll_out(sagemaker, endpoint_name: str, endpoint: dict[str, Any] | None, config_name: str, tags) -> str:
-    """Create the endpoint the first time, update it after; 'unchanged' when a retry finds it done."""
+    """Create the endpoint the first time, update it after; 'unchanged' when a retry finds it under way."""
     if endpoint is None:
-        with throttling_is_retryable("CreateEndpoint"):
+        with retryable_errors("CreateEndpoint"):
             sagemaker.create_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name, Tags=tags)
         return "created"
     if endpoint["EndpointConfigName"] == config_name:
         return "unchanged"
-    if endpoint["EndpointStatus"] in BUSY_STATUSES:
-        raise ResourceConflict(
+    if endpoint["EndpointStatus"] in endpoints.BUSY:
+        raise EndpointNotReady(
             f"endpoint {endpoint_name} is {endpoint['EndpointStatus']} (config {endpoint['EndpointConfigName']}): "
-            "it cannot be updated until that finishes"
+            "it cannot be updated until that finishes; retrying"
         )
-    with throttling_is_retryable("UpdateEndpoint"):
+    with retryable_errors("UpdateEndpoint"):
         sagemaker.update_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name)
     return "updated"
 
@@ -160,9 +206,12 @@ def gate_settings() -> dict[str, Any]:
         if raw == "":
             return None
         try:
-            return float(raw)
+            value = float(raw)
         except ValueError:
             raise ConfigError(f"environment variable {name}={raw!r} is not a number (or empty for none)") from None
+        if not math.isfinite(value):
+            raise ConfigError(f"environment variable {name}={raw!r} is not a finite number")
+        return value
 
     enabled = config.required("QUALITY_GATE")
     if enabled not in ("Enabled", "Disabled"):
@@ -176,9 +225,9 @@ def gate_settings() -> dict[str, Any]:
     }
 
 
-def decide(sagemaker, settings: dict[str, Any], endpoint, metrics: dict[str, float]) -> gate.Decision:
+def decide(sagemaker, settings: dict[str, Any], endpoint, metrics: dict[str, Any]) -> gate.Decision:
     metric = settings["metric"]
-    candidate = metrics.get(metric)
+    candidate = gate.metric_value(metrics.get(metric))
     if candidate is None:
         if settings["enabled"]:
             raise MetricMissing(
@@ -188,48 +237,60 @@ def decide(sagemaker, settings: dict[str, Any], endpoint, metrics: dict[str, flo
         return gate.Decision(True, metric, None, None, None, "quality gate disabled")
     current, _ = serving_metric(sagemaker, endpoint, metric)
     if not settings["enabled"]:
+        if not math.isfinite(candidate):
+            return gate.Decision(False, metric, candidate, current, None,
+                                 f"{metric} is {gate.json_safe(candidate)}: a model whose metric is not a finite number is never deployed, even with the quality gate disabled")
         return gate.Decision(True, metric, candidate, current, settings["floor"], "quality gate disabled")
-    return gate.evaluate(metric, settings["direction"], float(candidate), current, settings["floor"], settings["min_improvement"])
+    return gate.evaluate(metric, settings["direction"], candidate, current, settings["floor"], settings["min_improvement"])
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    try:
-        job_name = event["training"]["job_name"]
-        model_data = event["training"]["status"]["model_artifacts"]
-        metrics = event["training"]["status"].get("metrics") or {}
-        data_date = event["data"]["data_date"]
-    except (KeyError, TypeError):
-        raise InvalidInput(f"DeployModel needs training.job_name, training.status.model_artifacts and data.data_date, got {event!r}") from None
+    job_name = events.read(event, "training.job_name", str, STEP)
+    model_data = events.read(event, "training.status.model_artifacts", str, STEP)
+    metrics = events.read(event, "training.status.metrics", dict, STEP, default={})
+    data_date = events.read(event, "data.data_date", str, STEP)
+    execution = events.read(event, "execution", str, STEP, default="")
     if not model_data:
-        raise InvalidInput(f"training job {job_name} has no model artifacts to deploy")
+        raise InvalidInput(f"{STEP}: training job {job_name} has no model artifacts to deploy")
     endpoint_name = config.required("ENDPOINT_NAME")
     image = config.required("SERVING_IMAGE")
     role_arn = config.required("SAGEMAKER_ROLE_ARN")
     group = config.required("MODEL_PACKAGE_GROUP")
-    tags = names.tags(config.required("STACK_NAME"), data_date, str(event.get("execution") or ""))
+    tags = names.tags(config.required("STACK_NAME"), data_date, execution)
     sagemaker = client("sagemaker")
 
-    endpoint = describe_or_none(sagemaker.describe_endpoint, "DescribeEndpoint", EndpointName=endpoint_name)
+    endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name)
+    result = {"endpoint_name": endpoint_name, "endpoint_config_name": job_name, "model_name": job_name,
+              "previous_config": endpoint["EndpointConfigName"] if endpoint else "", "replaced": ""}
+    if endpoint and endpoint["EndpointConfigName"] == job_name and endpoint["EndpointStatus"] == "InService":
+        log.info("the endpoint already serves this model", extra=result)
+        return {**result, "action": "already_serving", "model_package_arn": "", "gate": {}}
+    endpoints.check_deployable(endpoint_name, endpoint)
+
     decision = decide(sagemaker, gate_settings(), endpoint, metrics)
     package_arn = register_model_package(sagemaker, group, job_name, model_data, image, decision, data_date, tags)
-    result = {
-        "endpoint_name": endpoint_name,
-        "endpoint_config_name": job_name,
-        "model_name": job_name,
-        "model_package_arn": package_arn,
-        "previous_config": endpoint["EndpointConfigName"] if endpoint else "",
-        "gate": decision.as_dict(),
-    }
+    result.update(model_package_arn=package_arn, gate=decision.as_dict())
     if not decision.approved:
         log.info("model rejected by the quality gate", extra=result)
         return {**result, "action": "rejected"}
 
-    resource_tags = tags + [{"Key": TAG_TRAINING_JOB, "Value": job_name}, {"Key": TAG_MODEL_PACKAGE, "Value": package_arn}]
-    ensure_model(sagemaker, job_name, image, model_data, role_arn, resource_tags)
-    ensure_endpoint_config(
-        sagemaker, job_name, job_name, config.required("HOSTING_INSTANCE_TYPE"),
-        config.required_int("HOSTING_INSTANCE_COUNT", minimum=1), resource_tags,
-    )
-    action = roll_out(sagemaker, endpoint_name, endpoint, job_name, tags)
+    resource_tags_ = tags + [{"Key": TAG_TRAINING_JOB, "Value": job_name}, {"Key": TAG_MODEL_PACKAGE, "Value": package_arn}]
+    created: list[tuple[str, str]] = []
+    try:
+        if ensure_model(sagemaker, job_name, image, model_data, role_arn, resource_tags_):
+            created.append(("Model", job_name))
+        if ensure_endpoint_config(sagemaker, job_name, job_name, config.required("HOSTING_INSTANCE_TYPE"),
+                                  config.required_int("HOSTING_INSTANCE_COUNT", minimum=1), resource_tags_):
+            created.append(("EndpointConfig", job_name))
+    except ClientError as error:
+        raise refused(sagemaker, created, f"creating model and endpoint config {job_name}", error) from None
+    config_arn = describe_or_none(sagemaker.describe_endpoint_config, "DescribeEndpointConfig", EndpointConfigName=job_name)["EndpointConfigArn"]
+    if endpoint and endpoint["EndpointStatus"] == endpoints.RECREATE:
+        replace_failed_endpoint(sagemaker, endpoint_name, endpoint, config_arn)
+    try:
+        action = roll_out(sagemaker, endpoint_name, endpoint, job_name, tags)
+    except ClientError as error:
+        raise refused(sagemaker, created, f"{'UpdateEndpoint' if endpoint else 'CreateEndpoint'} {endpoint_name} with config {job_name}", error) from None
+    result["replaced"] = resource_tags(sagemaker, config_arn).get(TAG_REPLACES, "")
     log.info("deployment started", extra={**result, "action": action})
     return {**result, "action": action}

@@ -1,31 +1,52 @@
-"""GetStatus: one poll of a training job or endpoint, classified by the status table."""
+"""GetStatus: one poll of a training job or endpoint, classified by the status table.
+
+Every result carries ``status``, ``phase``, ``failure_reason`` (a full sentence whenever the
+phase is failed, even when SageMaker gives no FailureReason) and ``poll``: the ASL reads them.
+"""
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from pipeline_common import polling, statuses
-from pipeline_common.aws import client, error_code, throttling_is_retryable
-from pipeline_common.errors import InvalidInput
+from pipeline_common import endpoints, events, gate, polling, statuses
+from pipeline_common.aws import client, describe_or_none
+from pipeline_common.errors import InvalidInput, ResourceVanished
 from pipeline_common.log import logger
 
 log = logger("get_status")
 
+STEP = "GetStatus"
+
+
+def _cause(resource: str, status: str, secondary: str, reason: str) -> str:
+    secondary_text = f" (secondary status {secondary})" if secondary and secondary != status else ""
+    return f"{resource} is {status}{secondary_text}: " + (reason or "SageMaker gave no FailureReason")
+
 
 def training_job_status(sagemaker, name: str) -> dict[str, Any]:
-    with throttling_is_retryable(f"DescribeTrainingJob {name}"):
-        job = sagemaker.describe_training_job(TrainingJobName=name)
-    status = job["TrainingJobStatus"]
+    job = describe_or_none(sagemaker.describe_training_job, f"DescribeTrainingJob {name}", TrainingJobName=name)
+    if job is None:
+        raise ResourceVanished(f"training job {name} no longer exists (DescribeTrainingJob: not found); it was started by this run and is gone")
+    status, secondary = job["TrainingJobStatus"], job.get("SecondaryStatus", "")
+    phase = statuses.classify("training_job", status)
+    reason = job.get("FailureReason", "")
+    if phase == statuses.FAILED:
+        max_runtime = job.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
+        if secondary == "MaxRuntimeExceeded" and not reason:
+            reason = f"SageMaker stopped the job at MaxRuntimeInSeconds={max_runtime}; raise the MaxRuntimeSeconds parameter or train on less"
+        elif status == "Stopped" and not reason:
+            reason = "the job was stopped (StopTrainingJob, by a person or another system) before it produced a model"
+        reason = _cause(f"training job {name}", status, secondary, reason)
     result = {
         "status": status,
-        "secondary_status": job.get("SecondaryStatus", ""),
-        "phase": statuses.classify("training_job", status),
-        "failure_reason": job.get("FailureReason", ""),
+        "secondary_status": secondary,
+        "phase": phase,
+        "failure_reason": reason,
         "model_artifacts": job.get("ModelArtifacts", {}).get("S3ModelArtifacts", ""),
-        "metrics": {m["MetricName"]: m["Value"] for m in job.get("FinalMetricDataList", [])},
+        "metrics": {m["MetricName"]: gate.json_safe(m["Value"]) for m in job.get("FinalMetricDataList", [])},
     }
     if "TrainingTimeInSeconds" in job:
         result["training_seconds"] = job["TrainingTimeInSeconds"]
+    if "BillableTimeInSeconds" in job:
+        result["billable_seconds"] = job["BillableTimeInSeconds"]
     return result
 
 
@@ -35,13 +56,10 @@ def endpoint_status(sagemaker, name: str, expected_config: str) -> dict[str, Any
     A failed update rolls back to the previous config and ends InService: that is the old
     model still serving, not a deployment.
     """
-    try:
-        with throttling_is_retryable(f"DescribeEndpoint {name}"):
-            endpoint = sagemaker.describe_endpoint(EndpointName=name)
-    except ClientError as error:
-        if error_code(error) == "ValidationException":
-            return {"status": "Missing", "phase": statuses.FAILED, "failure_reason": f"endpoint {name} does not exist: {error}", "endpoint_config_name": ""}
-        raise
+    endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {name}", EndpointName=name)
+    if endpoint is None:
+        return {"status": "Missing", "phase": statuses.FAILED, "endpoint_config_name": "",
+                "failure_reason": f"endpoint {name} no longer exists (DescribeEndpoint: not found): it was deleted while being deployed"}
     status = endpoint["EndpointStatus"]
     current_config = endpoint.get("EndpointConfigName", "")
     phase = statuses.classify("endpoint", status)
@@ -52,24 +70,30 @@ def endpoint_status(sagemaker, name: str, expected_config: str) -> dict[str, Any
             f"endpoint {name} is InService with config {current_config}, not the new {expected_config}: "
             f"the update rolled back{' (' + reason + ')' if reason else ''}; the previous model is still serving"
         )
+    elif phase == statuses.FAILED:
+        advice = endpoints.operator_must_act(name, endpoint)
+        if status == endpoints.RECREATE:
+            advice = f"the next run deletes endpoint {name} and creates it again"
+        reason = _cause(f"endpoint {name}", status, "", reason) + (f". {advice}" if advice and advice not in reason else "")
     return {"status": status, "phase": phase, "failure_reason": reason, "endpoint_config_name": current_config}
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    try:
-        kind, name = event["kind"], event["name"]
-        policy = polling.Policy.from_payload(event["policy"])
-        budget = int(event["budget_seconds"])
-        poll = event["poll"]
-    except (KeyError, TypeError, ValueError) as error:
-        raise InvalidInput(f"GetStatus payload {event!r} is missing or has a bad {error}: expected kind, name, policy, budget_seconds and poll") from None
+    kind = events.read(event, "kind", str, STEP)
+    name = events.read(event, "name", str, STEP)
+    policy = polling.Policy.from_payload(events.read(event, "policy", dict, STEP))
+    budget = events.read(event, "budget_seconds", int, STEP)
+    poll = events.read(event, "poll", dict, STEP)
+    now = events.read(event, "now", str, STEP, default="")
+    started_at = events.read(event, "poll.started_at", str, STEP, default="")
+    elapsed = polling.seconds_between(started_at, now) if started_at and now else None
     sagemaker = client("sagemaker")
     if kind == "training_job":
         result = training_job_status(sagemaker, name)
     elif kind == "endpoint":
-        result = endpoint_status(sagemaker, name, event.get("expected_config", ""))
+        result = endpoint_status(sagemaker, name, events.read(event, "expected_config", str, STEP))
     else:
-        raise InvalidInput(f"GetStatus kind {kind!r} is not one of {sorted(statuses.TABLES)}")
-    result["poll"] = polling.advance(poll, policy, budget)
+        raise InvalidInput(f"{STEP}: kind {kind!r} is not one of {sorted(statuses.TABLES)}")
+    result["poll"] = polling.advance(poll, policy, budget, elapsed)
     log.info("status polled", extra={"kind": kind, "resource": name, **result})
     return result

@@ -6,17 +6,17 @@ from urllib.parse import quote
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
-KINDS = ("started", "training_done", "deployed", "not_deployed", "no_data", "failed")
+KINDS = ("started", "training_done", "deployed", "not_deployed", "already_serving", "no_data", "failed")
 MAX_CAUSE_CHARS = 1500
 
 
 def console_links(region: str, state: dict[str, Any], execution: str) -> list[tuple[str, str]]:
     console = f"https://{region}.console.aws.amazon.com"
     links = [("Execution", f"{console}/states/home?region={region}#/v2/executions/details/{quote(execution, safe=':')}")]
-    job = (state.get("training") or {}).get("job_name")
+    job = _obj(state.get("training")).get("job_name")
     if job:
         links.append(("Training job", f"{console}/sagemaker/home?region={region}#/jobs/{job}"))
-    endpoint = (state.get("deployment") or {}).get("endpoint_name")
+    endpoint = _obj(state.get("deployment")).get("endpoint_name")
     if endpoint:
         links.append(("Endpoint", f"{console}/sagemaker/home?region={region}#/endpoints/{endpoint}"))
     return links
@@ -35,13 +35,18 @@ def readable_cause(cause: Any) -> str:
     return text if len(text) <= MAX_CAUSE_CHARS else text[:MAX_CAUSE_CHARS] + "…"
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """A section of the execution state, or {} when it is missing or not an object: a message is always built."""
+    return value if isinstance(value, dict) else {}
+
+
 def _metrics_text(metrics: dict[str, Any]) -> str:
     return ", ".join(f"{name} = {value:g}" if isinstance(value, (int, float)) else f"{name} = {value}" for name, value in sorted(metrics.items())) or "none reported"
 
 
 def _gate_text(gate: dict[str, Any]) -> str:
     def number(value):
-        return "—" if value is None else f"{value:g}"
+        return "—" if value is None else f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
     return (
         f"{gate.get('metric')}: new {number(gate.get('candidate'))}, serving {number(gate.get('current'))}, "
@@ -51,43 +56,53 @@ def _gate_text(gate: dict[str, Any]) -> str:
 
 def facts(kind: str, state: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]]]:
     """Headline, one-line summary and labelled facts for a kind of event."""
-    data = state.get("data") or {}
-    training = state.get("training") or {}
-    status = training.get("status") or {}
-    deployment = state.get("deployment") or {}
+    data = _obj(state.get("data"))
+    training = _obj(state.get("training"))
+    status = _obj(training.get("status"))
+    deployment = _obj(state.get("deployment"))
     day = data.get("data_date", "unknown date")
     if kind == "started":
         verb = "Adopted the existing" if training.get("adopted") else "Started"
         return "Training started", f"{verb} training job for data of {day}.", [
             ("Training job", training.get("job_name", "")),
             ("Instance type", training.get("instance_type", "")),
-            ("Training data", data.get("uris", {}).get("train", "")),
+            ("Training data", _obj(data.get("uris")).get("train", "")),
         ]
     if kind == "training_done":
         return "Training complete", f"Model for data of {day} is trained.", [
             ("Training job", training.get("job_name", "")),
-            ("Metrics", _metrics_text(status.get("metrics") or {})),
+            ("Metrics", _metrics_text(_obj(status.get("metrics")))),
             ("Training time", f"{status.get('training_seconds', '?')} s"),
         ]
     if kind == "deployed":
         return "New model deployed", f"Endpoint {deployment.get('endpoint_name')} serves the model trained on data of {day}.", [
             ("Endpoint", f"{deployment.get('endpoint_name')} ({deployment.get('action')})"),
             ("Model", deployment.get("model_name", "")),
-            ("Quality gate", _gate_text(deployment.get("gate") or {})),
+            ("Quality gate", _gate_text(_obj(deployment.get("gate")))),
             ("Model package", deployment.get("model_package_arn", "")),
+            ("Replaced a failed endpoint", deployment.get("replaced", "")),
         ]
+    if kind == "already_serving":
+        return "Already deployed", (
+            f"Endpoint {deployment.get('endpoint_name')} already serves the model trained on data of {day} "
+            f"({deployment.get('model_name')}): nothing was changed, gated or registered again."
+        ), [("Training job", training.get("job_name", ""))]
     if kind == "not_deployed":
         return "Model not deployed", f"The model trained on data of {day} did not pass the quality gate; the endpoint is unchanged.", [
-            ("Quality gate", _gate_text(deployment.get("gate") or {})),
+            ("Quality gate", _gate_text(_obj(deployment.get("gate")))),
             ("Still serving", deployment.get("previous_config") or "nothing (no endpoint yet)"),
             ("Model package (Rejected)", deployment.get("model_package_arn", "")),
         ]
     if kind == "no_data":
-        missing = ", ".join(data.get("uris", {}).get(channel, channel) for channel in data.get("missing", []))
+        missing = ", ".join(str(_obj(data.get("uris")).get(channel, channel)) for channel in data.get("missing") or [] if isinstance(data.get("missing"), list))
         return "No new data", f"No training data for {day}; nothing to do today.", [("Missing", missing or "—")]
     if kind == "failed":
-        failure = state.get("failure") or {}
-        return "Pipeline FAILED", f"The run for data of {day} failed; the endpoint was not changed by it.", [
+        failure = _obj(state.get("failure"))
+        if deployment.get("action") in ("created", "updated"):
+            outcome = f"it had started to {'create' if deployment['action'] == 'created' else 'update'} endpoint {deployment.get('endpoint_name')}: the cause says how it was left"
+        else:
+            outcome = "the endpoint was not changed by it"
+        return "Pipeline FAILED", f"The run for data of {day} failed; {outcome}.", [
             ("Error", str(failure.get("Error", "unknown error"))),
             ("Cause", readable_cause(failure.get("Cause"))),
         ]
@@ -96,7 +111,8 @@ def facts(kind: str, state: dict[str, Any]) -> tuple[str, str, list[tuple[str, s
 
 def build(kind: str, state: dict[str, Any], execution: str, region: str, stack: str) -> dict[str, Any]:
     headline, summary, labelled = facts(kind, state)
-    icon = {"failed": ":red_circle:", "not_deployed": ":warning:", "no_data": ":zzz:", "deployed": ":white_check_mark:"}.get(kind, ":gear:")
+    icon = {"failed": ":red_circle:", "not_deployed": ":warning:", "no_data": ":zzz:", "deployed": ":white_check_mark:",
+            "already_serving": ":white_check_mark:"}.get(kind, ":gear:")
     blocks = [
         HeaderBlock(text=f"{headline} — {stack}"),
         SectionBlock(text=MarkdownTextObject(text=f"{icon} {summary}")),

@@ -5,24 +5,19 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pipeline_common import config, names, statuses
-from pipeline_common.aws import client, error_code, throttling_is_retryable
+from pipeline_common import config, endpoints, events, names, statuses
+from pipeline_common.aws import client, describe_or_none, error_code, retryable_errors
 from pipeline_common.errors import InvalidInput, ResourceConflict
 from pipeline_common.log import logger
 
 log = logger("start_training")
 
+STEP = "StartTraining"
 MAX_ATTEMPTS_PER_DATE = 20
 
 
 def describe_job(sagemaker, name: str) -> dict[str, Any] | None:
-    try:
-        with throttling_is_retryable(f"DescribeTrainingJob {name}"):
-            return sagemaker.describe_training_job(TrainingJobName=name)
-    except ClientError as error:
-        if error_code(error) == "ValidationException" and "not find" in str(error).lower():
-            return None
-        raise
+    return describe_or_none(sagemaker.describe_training_job, f"DescribeTrainingJob {name}", TrainingJobName=name)
 
 
 def job_request(name: str, settings: dict[str, Any], data: dict[str, Any], tags: list[dict[str, str]]) -> dict[str, Any]:
@@ -71,10 +66,10 @@ def start_or_adopt(sagemaker, prefix: str, target: str, data_day: date, build_re
         existing = describe_job(sagemaker, name)
         if existing is None:
             try:
-                with throttling_is_retryable(f"CreateTrainingJob {name}"):
+                with retryable_errors(f"CreateTrainingJob {name}"):
                     sagemaker.create_training_job(**build_request(name))
             except ClientError as error:
-                if error_code(error) == "ResourceInUse":
+                if error_code(error) in ("ResourceInUse", "ResourceInUseException"):
                     return name, True
                 raise
             return name, False
@@ -84,6 +79,14 @@ def start_or_adopt(sagemaker, prefix: str, target: str, data_day: date, build_re
     raise ResourceConflict(f"{MAX_ATTEMPTS_PER_DATE} training jobs for data date {data_day} already failed; not starting another")
 
 
+def check_endpoint_first(sagemaker, endpoint_name: str) -> None:
+    """Training is wasted when its model could not be deployed: fail before it starts."""
+    endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name)
+    problem = endpoints.operator_must_act(endpoint_name, endpoint)
+    if problem:
+        raise ResourceConflict(f"{problem}. No training job was started")
+
+
 def settings_from_environment(data_day: date) -> dict[str, Any]:
     target = config.required("TARGET")
     output_prefix = config.required("OUTPUT_PREFIX").strip("/")
@@ -91,6 +94,7 @@ def settings_from_environment(data_day: date) -> dict[str, Any]:
         "prefix": config.required("RESOURCE_PREFIX"),
         "target": target,
         "stack": config.required("STACK_NAME"),
+        "endpoint_name": config.required("ENDPOINT_NAME"),
         "image": config.required("TRAINING_IMAGE"),
         "role_arn": config.required("SAGEMAKER_ROLE_ARN"),
         "instance_type": config.required("TRAINING_INSTANCE_TYPE"),
@@ -104,16 +108,19 @@ def settings_from_environment(data_day: date) -> dict[str, Any]:
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    data = event.get("data") or {}
+    data = events.read(event, "data", dict, STEP)
+    raw_date = events.read(event, "data.data_date", str, STEP)
+    for channel in ("train", "validation"):
+        events.read(event, f"data.uris.{channel}", str, STEP)
     try:
-        data_day = date.fromisoformat(data["data_date"])
-        data["uris"]["train"], data["uris"]["validation"]
-    except (KeyError, TypeError, ValueError):
-        raise InvalidInput(f"StartTraining needs the CheckData result with data_date and uris, got {data!r}") from None
-    execution = str(event.get("execution") or "")
+        data_day = date.fromisoformat(raw_date)
+    except ValueError:
+        raise InvalidInput(f"{STEP}: 'data.data_date' is {raw_date!r}, expected YYYY-MM-DD") from None
+    execution = events.read(event, "execution", str, STEP, default="")
     settings = settings_from_environment(data_day)
     tags = names.tags(settings["stack"], data_day.isoformat(), execution)
     sagemaker = client("sagemaker")
+    check_endpoint_first(sagemaker, settings["endpoint_name"])
     name, adopted = start_or_adopt(
         sagemaker, settings["prefix"], settings["target"], data_day, lambda job: job_request(job, settings, data, tags)
     )

@@ -15,7 +15,8 @@ from pipeline_common import names, polling
 HISTORY_LIMIT = 25_000
 # Retried tasks add events the formula does not count: keep a fifth of the limit for them.
 HISTORY_BUDGET = int(HISTORY_LIMIT * 0.8)
-TRANSIENT_ERRORS = {"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException", "AwsThrottled"}
+TRANSIENT_ERRORS = {"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException",
+                    "AwsThrottled", "AwsUnavailable"}
 EVENTS_PER_STATE = {"Task": 5, "Wait": 2, "Choice": 2, "Pass": 2, "Succeed": 2, "Fail": 1}
 
 
@@ -58,10 +59,17 @@ def test_every_state_is_reachable_and_every_transition_exists(rendered):
     assert seen == set(states)
 
 
-def test_every_choice_has_a_default(rendered):
-    choices = {n: s for n, s in rendered["asl"]["States"].items() if s["Type"] == "Choice"}
-    assert len(choices) == 4
-    assert all("Default" in s for s in choices.values())
+def is_failure(states: dict, name: str) -> bool:
+    state = states[name]
+    return state["Type"] == "Pass" and state.get("ResultPath") == "$.failure" and state["Next"] == "NotifyFailure"
+
+
+def test_every_choice_has_a_default_that_fails_loudly(rendered):
+    states = rendered["asl"]["States"]
+    choices = {n: s for n, s in states.items() if s["Type"] == "Choice"}
+    assert len(choices) == 5
+    for name, choice in choices.items():
+        assert is_failure(states, choice["Default"]), (name, choice["Default"])
 
 
 def test_every_task_retries_transient_errors_with_backoff_and_jitter(rendered):
@@ -69,9 +77,18 @@ def test_every_task_retries_transient_errors_with_backoff_and_jitter(rendered):
     for name, state in rendered["asl"]["States"].items():
         if state["Type"] != "Task":
             continue
-        (retry,) = state["Retry"]
+        retry = state["Retry"][0]
         assert set(retry["ErrorEquals"]) == TRANSIENT_ERRORS, name
         assert (retry["BackoffRate"], retry["MaxAttempts"], retry["JitterStrategy"]) == (config["backoff_rate"], config["max_attempts"], "FULL")
+        assert len(state["Retry"]) == (2 if name == "DeployModel" else 1), name
+
+
+def test_deploy_model_waits_for_a_busy_endpoint_longer_than_for_a_transient_error(rendered):
+    busy = rendered["asl"]["States"]["DeployModel"]["Retry"][1]
+    config = rendered["config"]["endpoint_busy_retry"]
+    assert busy["ErrorEquals"] == ["EndpointNotReady"]
+    assert (busy["IntervalSeconds"], busy["MaxAttempts"]) == (config["interval_seconds"], config["max_attempts"])
+    assert sum(polling.RetryPolicy(config["interval_seconds"], config["max_attempts"], config["backoff_rate"], config["max_delay_seconds"]).delays()) >= 30 * 60
 
 
 def test_work_tasks_catch_into_the_failure_notification_and_notifications_never_stop_the_run(rendered):
@@ -96,7 +113,7 @@ def test_no_path_ends_without_a_slack_message(rendered):
 
 def test_both_poll_loops_come_from_one_macro(rendered):
     states = rendered["asl"]["States"]
-    suffixes = ["Init{}Poll", "WaitFor{}", "Get{}Status", "{}Status?", "{}Failed", "{}TimedOut", "{}StatusUnexpected"]
+    suffixes = ["Init{}Poll", "WaitFor{}", "Get{}Status", "{}Status?", "{}StatusMalformed", "{}Failed", "{}TimedOut", "{}StatusUnexpected"]
 
     def skeleton(prefix: str) -> list:
         loop = [pattern.format(prefix) for pattern in suffixes]
@@ -137,10 +154,39 @@ def test_the_wait_reads_the_poll_record_the_status_task_writes(rendered):
         assert states[f"Get{prefix}Status"]["Parameters"]["poll.$"] == f"{path}.status.poll"
 
 
-def test_state_machine_timeout_covers_the_longest_training_and_endpoint_budgets(rendered):
-    config = rendered["config"]
-    longest = config["max_training_runtime_seconds"] + config["polling"]["training_job"]["grace_seconds"] + config["polling"]["endpoint"]["timeout_seconds"]
+def worst_task(state: dict, lambda_timeout: int) -> float:
+    """Read from the rendered Task itself: every attempt to the Lambda timeout, every pause at its longest."""
+    retriers = [polling.RetryPolicy(r["IntervalSeconds"], r["MaxAttempts"], r["BackoffRate"], r["MaxDelaySeconds"]) for r in state["Retry"]]
+    return polling.worst_task_seconds(retriers, lambda_timeout)
+
+
+@pytest.mark.parametrize("seconds_per_invocation", [None, 6])
+def test_a_polling_loop_always_times_out_and_notifies_before_the_execution_times_out(rendered, seconds_per_invocation):
+    """The longest run: every Task at its worst, both loops until their budgets are spent, then the failure notification.
+
+    With ``None`` every invocation runs to the Lambda timeout with every retry; 6 s is a slow but healthy Lambda.
+    """
+    states, config = rendered["asl"]["States"], rendered["config"]
+    lambda_timeout = config["lambda_timeout_seconds"]
+    task = (lambda name: worst_task(states[name], lambda_timeout)) if seconds_per_invocation is None else (lambda name: seconds_per_invocation)
+    training, endpoint = config["polling"]["training_job"], config["polling"]["endpoint"]
+    training_loop = polling.worst_loop_seconds(polling.Policy(**render.policy(training)),
+                                               config["max_training_runtime_seconds"] + training["grace_seconds"], task("GetTrainingStatus"))
+    endpoint_loop = polling.worst_loop_seconds(polling.Policy(**render.policy(endpoint)), endpoint["timeout_seconds"], task("GetEndpointStatus"))
+    path = ["CheckData", "StartTraining", "NotifyTrainingStarted", "NotifyTrainingDone", "DeployModel", "NotifyFailure"]
+    longest = training_loop + endpoint_loop + sum(task(name) for name in path)
     assert longest < rendered["asl"]["TimeoutSeconds"] <= 365 * 86400
+    if seconds_per_invocation is None:
+        assert rendered["asl"]["TimeoutSeconds"] - longest < 3600, "the margin should stay small: a stuck run is noticed late otherwise"
+
+
+def test_the_timeout_proof_would_have_caught_a_budget_counting_only_waits(rendered):
+    """Waits alone reach the budget 2,025 polls in; 6 s of Lambda per poll adds more than the old 2-hour margin."""
+    config = rendered["config"]
+    training = config["polling"]["training_job"]
+    budget = config["max_training_runtime_seconds"] + training["grace_seconds"]
+    polls = polling.max_polls(polling.Policy(**render.policy(training)), budget)
+    assert polls * 6 > 2 * 3600
 
 
 def test_every_asl_placeholder_has_a_substitution_pointing_at_a_function(rendered):
@@ -175,19 +221,64 @@ def iam_statements(template: dict):
                 yield name, statement
 
 
+SAGEMAKER_PATTERNS = ("${ResourcePrefix}-${Target}-*", ":model-package-group/${ResourcePrefix}-${Target}", ":model-package/${ResourcePrefix}-${Target}/*",
+                      ":endpoint/${EndpointName}")
+
+
 def test_iam_is_least_privilege(rendered):
     template = rendered["template"]
     text = json.dumps(template)
     assert "FullAccess" not in text
     for name, statement in iam_statements(template):
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        assert all("*" not in action for action in actions), (name, actions)
+        assert all("*" not in action for action in actions if name != "LogsKey"), (name, actions)
         if "iam:PassRole" in actions:
             assert statement["Condition"]["StringEquals"]["iam:PassedToService"] == "sagemaker.amazonaws.com"
         if any(action.startswith("sagemaker:") for action in actions):
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
             for resource in resources:
-                assert "${ResourcePrefix}-*" in resource["Fn::Sub"] or resource["Fn::Sub"].endswith(":endpoint/${EndpointName}"), resource
+                assert resource["Fn::Sub"].endswith(SAGEMAKER_PATTERNS), resource
+        if any(action.startswith("ecr:") and action != "ecr:GetAuthorizationToken" for action in actions):
+            assert "repository/*" not in json.dumps(statement), "ECR pulls are scoped to the image's repository"
+
+
+def test_each_function_has_its_own_role_writing_only_to_its_own_log_group(rendered):
+    resources = rendered["template"]["Resources"]
+    for logical_id in names.FUNCTIONS.values():
+        function = resources[logical_id]["Properties"]
+        assert function["Role"] == {"Fn::GetAtt": [f"{logical_id}Role", "Arn"]}
+        assert function["LoggingConfig"] == {"LogGroup": {"Ref": f"{logical_id}LogGroup"}}
+        logs = [st for policy in resources[f"{logical_id}Role"]["Properties"]["Policies"] for st in policy["PolicyDocument"]["Statement"]
+                if any(a.startswith("logs:") for a in st["Action"])]
+        assert logs == [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": {"Fn::GetAtt": [f"{logical_id}LogGroup", "Arn"]}}]
+    assert "AWSLambdaBasicExecutionRole" not in json.dumps(rendered["template"])
+
+
+def test_every_log_group_is_encrypted_with_the_stacks_key_which_logs_may_use_only_for_them(rendered):
+    resources = rendered["template"]["Resources"]
+    groups = {n: r for n, r in resources.items() if r["Type"] == "AWS::Logs::LogGroup"}
+    assert "StateMachineLogGroup" in groups and len(groups) == len(names.FUNCTIONS) + 1
+    for name, group in groups.items():
+        assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["LogsKey", "Arn"]}, name
+    key = resources["LogsKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    (logs,) = [s for s in key["KeyPolicy"]["Statement"] if s["Sid"] == "CloudWatchLogsEncryptsThisStacksLogGroups"]
+    allowed = [a["Fn::Sub"] for a in logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]]
+    assert allowed == ["arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/vendedlogs/states/${AWS::StackName}",
+                       "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${AWS::StackName}/*"]
+
+
+def test_failed_timed_out_or_aborted_executions_alarm_to_a_topic_with_an_optional_email(rendered):
+    resources = rendered["template"]["Resources"]
+    alarm = resources["ExecutionsFailedAlarm"]["Properties"]
+    metrics = {m["MetricStat"]["Metric"]["MetricName"] for m in alarm["Metrics"] if "MetricStat" in m}
+    assert metrics == {"ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"}
+    for metric in alarm["Metrics"]:
+        if "MetricStat" in metric:
+            assert metric["MetricStat"]["Metric"]["Dimensions"] == [{"Name": "StateMachineArn", "Value": {"Ref": "RetrainStateMachine"}}]
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}] and alarm["Threshold"] == 1
+    assert resources["AlarmEmailSubscription"]["Condition"] == "HasAlarmEmail"
+    assert resources["AlarmTopic"]["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": ["LogsKey", "Arn"]}
 
 
 def test_functions_run_python_3_13_with_tracing_and_the_shared_layer(rendered):
@@ -205,6 +296,73 @@ def test_daily_schedule_sends_the_scheduled_time_with_retries_and_a_dead_letter_
     assert event["Properties"]["RetryPolicy"]["MaximumRetryAttempts"] >= 1
     assert event["Properties"]["DeadLetterConfig"] == {"Type": "SQS"}
     assert machine["Tracing"] == {"Enabled": True} and machine["Logging"]["Level"] == "ALL"
+
+
+def resolver_for(rendered, **parameters):
+    from local_aws.template import Resolver
+
+    values = {"Bucket": "data-bucket", "TrainingImage": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/retrain-model:abc123", **parameters}
+    return Resolver(rendered["template"], values, pseudo={"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "210987654321",
+                                                           "AWS::StackName": "s"})
+
+
+@pytest.mark.parametrize(("image", "arn"), [
+    ("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/retrain-model:abc123", "arn:aws:ecr:eu-west-1:123456789012:repository/team/retrain-model"),
+    ("123456789012.dkr.ecr.us-east-1.amazonaws.com/retrain.model@sha256:" + "a" * 64, "arn:aws:ecr:us-east-1:123456789012:repository/retrain.model"),
+    ("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/retrain-model:1", "arn:aws:ecr:cn-north-1:123456789012:repository/retrain-model"),
+])
+def test_ecr_pulls_are_scoped_to_the_repository_the_image_uri_names(rendered, image, arn):
+    role = rendered["template"]["Resources"]["SageMakerExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    (pull,) = [s for s in role if "ecr:BatchGetImage" in s["Action"]]
+    resolver = resolver_for(rendered, TrainingImage=image)
+    assert resolver.resolve(pull["Resource"]) == [arn, arn]
+
+
+@pytest.mark.parametrize(("parameter", "value", "accepted"), [
+    ("SlackWebhookSecretArn", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:retrain/slack-webhook-AbCdEf", True),
+    ("SlackWebhookSecretArn", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:retrain/slack-webhook", False),
+    ("TrainingPrefix", "input-data-training", True),
+    ("TrainingPrefix", "team/input-data-training", True),
+    ("TrainingPrefix", "input-data-training/", False),
+    ("ValidationPrefix", "/input-data-validation", False),
+    ("OutputPrefix", "output//model", False),
+    ("AlarmEmail", "oncall@example.com", True),
+    ("AlarmEmail", "oncall", False),
+])
+def test_deploy_time_values_iam_would_deny_are_rejected_by_their_pattern(rendered, parameter, value, accepted):
+    pattern = rendered["template"]["Parameters"][parameter]["AllowedPattern"]
+    assert bool(re.fullmatch(pattern, value)) is accepted
+
+
+def environment_defaults(environment: str) -> dict[str, str]:
+    text = (render.ROOT / "create-stack.sh").read_text()
+    (line,) = re.findall(rf'^\s*{environment}\)\s+defaults="([^"]+)"', text, re.MULTILINE)
+    return dict(pair.split("=", 1) for pair in line.split())
+
+
+def test_prod_and_dev_sagemaker_permissions_cannot_touch_each_others_resources(rendered):
+    import fnmatch
+
+    def patterns_and_names(environment: str) -> tuple[list[str], list[str]]:
+        resolver = resolver_for(rendered, **environment_defaults(environment))
+        patterns = []
+        for name, statement in iam_statements(rendered["template"]):
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if any(action.startswith("sagemaker:") for action in actions):
+                resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                patterns += [resolver.resolve(r).split(":", 5)[5] for r in resources]
+        p = resolver.parameters
+        job = names.training_job_name(p["ResourcePrefix"], p["Target"], __import__("datetime").date(2026, 11, 24), 2)
+        created = [f"training-job/{job}", f"model/{job}", f"endpoint-config/{job}", f"endpoint/{p['EndpointName']}",
+                   f"model-package-group/{p['ResourcePrefix']}-{p['Target']}", f"model-package/{p['ResourcePrefix']}-{p['Target']}/3"]
+        return patterns, created
+
+    prod_patterns, prod_names = patterns_and_names("prod")
+    dev_patterns, dev_names = patterns_and_names("dev")
+    for own, other in ((prod_patterns, dev_names), (dev_patterns, prod_names)):
+        assert not [(p, n) for p in own for n in other if fnmatch.fnmatchcase(n, p)]
+    for own, created in ((prod_patterns, prod_names), (dev_patterns, dev_names)):
+        assert all(any(fnmatch.fnmatchcase(n, p) for p in own) for n in created)
 
 
 def test_only_bucket_and_image_need_a_value_at_deploy_time(rendered):

@@ -22,16 +22,22 @@ def _parse_timestamp(text: str) -> datetime:
         raise InvalidInput(f"DATE {text!r} is not a date: {EXPECTED}") from None
 
 
+ABSENT = object()
+
+
 def run_date(raw: object, execution_start_time: str | None, tz: ZoneInfo) -> date:
     """The calendar date of the run, in the pipeline's timezone.
 
     A plain date is taken as given; a timestamp (EventBridge Scheduler's scheduled time) is
-    converted to ``tz`` first; with no DATE the execution's start time is used.
+    converted to ``tz`` first. Only an absent DATE (``ABSENT``) means "use the execution's start
+    time": an explicit null or empty DATE is a caller's mistake, not a request for today.
     """
-    if raw is None or raw == "":
+    if raw is ABSENT:
         if not execution_start_time:
             raise InvalidInput(f"no DATE in the input and no execution start time: {EXPECTED}")
         raw = execution_start_time
+    elif raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise InvalidInput(f"DATE is {raw!r}: {EXPECTED}, or leave DATE out to use the execution's start time")
     if not isinstance(raw, str):
         raise InvalidInput(f"DATE {raw!r} is a {type(raw).__name__}, not a string: {EXPECTED}")
     text = raw.strip()
@@ -43,11 +49,17 @@ def run_date(raw: object, execution_start_time: str | None, tz: ZoneInfo) -> dat
     moment = _parse_timestamp(text)
     if moment.tzinfo is None:
         raise InvalidInput(f"DATE {raw!r} has no UTC offset: {EXPECTED}")
-    return moment.astimezone(tz).date()
+    try:
+        return moment.astimezone(tz).date()
+    except OverflowError:
+        raise InvalidInput(f"DATE {raw!r} is out of range in timezone {tz.key}: {EXPECTED}") from None
 
 
 def data_date(run: date, lag_days: int) -> date:
-    return run - timedelta(days=lag_days)
+    try:
+        return run - timedelta(days=lag_days)
+    except OverflowError:
+        raise InvalidInput(f"DATE {run.isoformat()} minus the {lag_days}-day data lag is before year 1: expected a real run date") from None
 
 
 def today(execution_start_time: str | None, tz: ZoneInfo) -> date:

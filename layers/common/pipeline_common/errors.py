@@ -21,8 +21,28 @@ class AwsThrottled(Exception):
     """An AWS API throttled us; the state machine retries it with backoff."""
 
 
+class AwsUnavailable(Exception):
+    """An AWS API failed transiently (5xx, connection reset); the state machine retries it."""
+
+
+class EndpointNotReady(Exception):
+    """The endpoint is busy or being deleted; the state machine retries until it can be deployed to."""
+
+
 class ResourceConflict(PipelineError):
     """A SageMaker resource is in a state that forbids the next step."""
+
+
+class ResourceVanished(PipelineError):
+    """A resource the pipeline started or relies on no longer exists."""
+
+
+class DataAccessDenied(PipelineError):
+    """The pipeline may not read its own data."""
+
+
+class BucketMissing(PipelineError):
+    """The data bucket does not exist."""
 
 
 class SlackDeliveryFailed(Exception):

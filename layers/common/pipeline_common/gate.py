@@ -1,5 +1,6 @@
 """The quality gate: is the new model good enough to replace the one serving?"""
 
+import math
 from dataclasses import asdict, dataclass
 
 MAXIMIZE = "Maximize"
@@ -16,7 +17,25 @@ class Decision:
     reason: str
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """JSON-safe: a non-finite number becomes its name ("NaN"), never a bare NaN token."""
+        return {key: json_safe(value) if isinstance(value, float) else value for key, value in asdict(self).items()}
+
+
+def json_safe(value: float | int | str | None) -> float | int | str | None:
+    """Metric values as handlers return them: JSON has no NaN or Infinity, so those travel as strings."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return value
+
+
+def metric_value(raw: object) -> float | None:
+    """A metric as a float (NaN and ±Infinity included), None when it is not a number at all."""
+    if isinstance(raw, bool):
+        return None
+    try:
+        return float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
 
 
 def _better_or_equal(a: float, b: float, direction: str) -> bool:
@@ -32,16 +51,21 @@ def evaluate(
     min_improvement: float = 0.0,
 ) -> Decision:
     """Approve when the candidate meets the floor and is at least ``min_improvement`` better
-    than the serving model (not worse, with the default 0). With no serving model, the floor alone decides."""
+    than the serving model (not worse, with the default 0). With no serving model, the floor alone
+    decides. A NaN or infinite candidate is never approved: no comparison with it means anything."""
     if direction not in (MAXIMIZE, MINIMIZE):
         raise ValueError(f"metric direction {direction!r} is not {MAXIMIZE} or {MINIMIZE}")
+
     def decide(approved: bool, reason: str) -> Decision:
         return Decision(approved, metric, candidate, current, floor, reason)
 
+    if not math.isfinite(candidate):
+        return decide(False, f"{metric} is {json_safe(candidate)}: a model whose metric is not a finite number is never deployed")
     if floor is not None and not _better_or_equal(candidate, floor, direction):
         return decide(False, f"{metric} {candidate:g} misses the floor {floor:g} ({direction})")
-    if current is None:
-        return decide(True, f"{metric} {candidate:g} meets the floor; no model is serving yet")
+    if current is None or not math.isfinite(current):
+        return decide(True, f"{metric} {candidate:g} meets the floor; no model is serving yet" if current is None
+                      else f"{metric} {candidate:g} meets the floor; the serving model's {json_safe(current)} cannot be compared")
     required = current + min_improvement if direction == MAXIMIZE else current - min_improvement
     if not _better_or_equal(candidate, required, direction):
         return decide(False, f"{metric} {candidate:g} is not better than the serving model's {current:g}")

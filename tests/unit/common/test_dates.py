@@ -19,7 +19,7 @@ def test_scheduler_timestamp_becomes_the_calendar_date_in_the_timezone():
 
 
 def test_missing_date_uses_the_execution_start_time():
-    assert dates.run_date(None, "2026-11-24T06:00:03.120Z", UTC) == date(2026, 11, 24)
+    assert dates.run_date(dates.ABSENT, "2026-11-24T06:00:03.120Z", UTC) == date(2026, 11, 24)
 
 
 @pytest.mark.parametrize("raw", ["2026-02-30", "yesterday", "24/11/2026", "2026-11-24T25:00:00Z"])

@@ -13,7 +13,30 @@ def test_waits_grow_geometrically_up_to_the_cap():
 
 def test_advance_counts_the_wait_just_done_and_plans_the_next():
     poll = polling.advance(polling.initial_poll(POLICY), POLICY, budget_seconds=10_000)
-    assert poll == {"count": 1, "waited_seconds": 60, "wait_seconds": 90, "timed_out": False}
+    assert poll == {"count": 1, "waited_seconds": 60, "elapsed_seconds": 60, "wait_seconds": 90, "timed_out": False}
+
+
+def test_elapsed_time_outside_the_waits_counts_against_the_budget():
+    poll = polling.advance({"count": 3, "waited_seconds": 900, "wait_seconds": 60, "timed_out": False}, POLICY, 1000, elapsed_seconds=995)
+    assert (poll["elapsed_seconds"], poll["timed_out"], poll["wait_seconds"]) == (995, False, 5)
+    assert polling.advance(poll, POLICY, 1000, elapsed_seconds=1001)["timed_out"] is True
+
+
+def test_seconds_between_reads_the_state_machines_timestamps_and_names_bad_ones():
+    assert polling.seconds_between("2026-11-24T06:00:00.000Z", "2026-11-24T07:00:30.500+00:00") == 3630
+    with pytest.raises(InvalidInput, match="'yesterday'"):
+        polling.seconds_between("yesterday", "2026-11-24T06:00:00Z")
+
+
+def test_retry_delays_grow_and_are_capped():
+    assert polling.RetryPolicy(2, 6, 2.0, 20).delays() == [2, 4, 8, 16, 20, 20]
+
+
+@pytest.mark.parametrize("task_seconds", [0, 6, 60, 600])
+def test_a_loop_always_notices_its_budget_within_one_wait_and_two_tasks(task_seconds):
+    budget = 2419200 + 3600
+    worst = polling.worst_loop_seconds(polling.Policy(60, 1200, 1.5), budget, task_seconds)
+    assert budget <= worst <= budget + 1 + 2 * task_seconds
 
 
 def test_loop_times_out_once_the_budget_is_waited():

@@ -3,7 +3,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from pipeline_common.errors import AwsThrottled, ConfigError, InvalidInput
+from pipeline_common.errors import AwsThrottled, AwsUnavailable, BucketMissing, ConfigError, DataAccessDenied, InvalidInput
 from tests.conftest import event, load_handler
 
 app = load_handler("data_checker")
@@ -88,21 +88,74 @@ def test_missing_configuration_fails_fast_naming_the_variable(s3, monkeypatch):
         app.lambda_handler(event("check_data_scheduled"), None)
 
 
-class FailingS3:
-    """An S3 client whose HeadObject answers with the given error code."""
+@pytest.mark.parametrize("date_value", ["", None, "   "])
+def test_an_explicit_empty_or_null_date_is_a_caller_error_naming_date(s3, date_value):
+    with pytest.raises(InvalidInput, match=r"DATE is .*leave DATE out to use the execution's start time"):
+        app.lambda_handler({"input": {"DATE": date_value}, "execution_start_time": "2026-11-24T06:00:00Z"}, None)
 
-    def __init__(self, code: str) -> None:
-        self.code = code
+
+def test_the_first_day_of_year_one_names_the_value_instead_of_overflowing(s3):
+    with pytest.raises(InvalidInput, match="DATE 0001-01-01 minus the 1-day data lag is before year 1"):
+        app.lambda_handler({"input": {"DATE": "0001-01-01"}, "execution_start_time": "2026-11-24T06:00:00Z"}, None)
+
+
+@pytest.mark.parametrize(("bad_event", "named"), [
+    ([], "the event is list"),
+    ({"input": {}, "execution_start_time": 42}, "'execution_start_time' is int 42, expected string"),
+])
+def test_a_malformed_event_names_the_key(s3, bad_event, named):
+    with pytest.raises(InvalidInput, match=named):
+        app.lambda_handler(bad_event, None)
+
+
+def test_a_missing_bucket_is_a_failure_naming_it_not_a_quiet_no_data_day(s3, monkeypatch):
+    monkeypatch.setenv("BUCKET", "no-such-bucket")
+    with pytest.raises(BucketMissing, match="bucket no-such-bucket does not exist"):
+        app.lambda_handler(event("check_data_scheduled"), None)
+
+
+class FailingS3:
+    """An S3 client whose HEAD calls answer as real S3 does: a bodiless error with only a status code."""
+
+    def __init__(self, object_status: int, bucket_status: int | None = None) -> None:
+        self.object_status, self.bucket_status = object_status, bucket_status
+
+    @staticmethod
+    def _raise(status: int, operation: str):
+        codes = {403: "403", 404: "404", 500: "500", 503: "503"}
+        raise ClientError({"Error": {"Code": codes.get(status, str(status)), "Message": ""}, "ResponseMetadata": {"HTTPStatusCode": status}}, operation)
 
     def head_object(self, **kwargs):
-        raise ClientError({"Error": {"Code": self.code, "Message": self.code}}, "HeadObject")
+        self._raise(self.object_status, "HeadObject")
+
+    def head_bucket(self, **kwargs):
+        if self.bucket_status:
+            self._raise(self.bucket_status, "HeadBucket")
+        return {}
 
 
 def test_throttling_becomes_the_retryable_error():
+    class SlowDown(FailingS3):
+        def head_object(self, **kwargs):
+            raise ClientError({"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."}}, "HeadObject")
+
     with pytest.raises(AwsThrottled, match="HeadObject s3://b/k"):
-        app.object_size(FailingS3("SlowDown"), "b", "k")
+        app.object_size(SlowDown(200), "b", "k")
 
 
-def test_access_denied_is_not_mistaken_for_missing_data():
-    with pytest.raises(ClientError, match="403"):
-        app.object_size(FailingS3("403"), "b", "k")
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_5xx_becomes_the_retryable_error(status):
+    with pytest.raises(AwsUnavailable, match="HeadObject s3://b/k failed with a transient AWS error"):
+        app.object_size(FailingS3(status), "b", "k")
+
+
+def test_access_denied_names_bucket_key_and_the_permissions_needed():
+    with pytest.raises(DataAccessDenied, match=r"s3://b/input/2026/k was denied.*s3:GetObject on arn:aws:s3:::b/input/\*.*s3:ListBucket on arn:aws:s3:::b"):
+        app.object_size(FailingS3(403), "b", "input/2026/k")
+
+
+def test_a_bodiless_404_on_a_missing_bucket_is_told_apart_from_a_missing_key():
+    assert app.object_size(FailingS3(404), "b", "k") is None
+    assert app.check_data(FailingS3(404, bucket_status=None), "b", {"train": "k"})["status"] == "absent"
+    with pytest.raises(BucketMissing, match="bucket b does not exist"):
+        app.check_data(FailingS3(404, bucket_status=404), "b", {"train": "k"})

@@ -5,7 +5,7 @@ from moto import mock_aws
 from local_aws.clock import Clock
 from local_aws.sagemaker import SageMakerEmulator, TrainingOutcome
 from pipeline_common import names
-from pipeline_common.errors import ConfigError, InvalidInput, ResourceConflict
+from pipeline_common.errors import ConfigError, EndpointNotReady, InvalidInput, ResourceConflict
 from tests.conftest import event, load_handler
 
 app = load_handler("deploy_model")
@@ -118,13 +118,102 @@ def test_a_retried_invocation_neither_duplicates_nor_fails(sagemaker):
     assert len(sagemaker.list_model_packages(ModelPackageGroupName="retrain-multiclass")["ModelPackageSummaryList"]) == 1
 
 
-def test_an_endpoint_busy_updating_is_a_conflict_not_a_second_update():
+def test_a_rerun_after_the_model_deployed_says_it_already_serves_and_touches_nothing(sagemaker, emulator):
+    first = app.lambda_handler(deploy_event(), None)
+    emulator.clock.advance(3600)
+    packages = sagemaker.list_model_packages(ModelPackageGroupName="retrain-multiclass")["ModelPackageSummaryList"]
+    again = app.lambda_handler(deploy_event(), None)
+    assert again["action"] == "already_serving" and again["gate"] == {} and again["model_package_arn"] == ""
+    assert sagemaker.list_model_packages(ModelPackageGroupName="retrain-multiclass")["ModelPackageSummaryList"] == packages
+    assert sagemaker.describe_model_package(ModelPackageName=first["model_package_arn"])["ModelApprovalStatus"] == "Approved"
+
+
+def test_an_endpoint_busy_updating_is_retried_not_updated_twice():
     class Busy:
         def update_endpoint(self, **kwargs):
             raise AssertionError("must not update a busy endpoint")
 
-    with pytest.raises(ResourceConflict, match="Updating"):
+    with pytest.raises(EndpointNotReady, match="Updating"):
         app.roll_out(Busy(), "multiclass", {"EndpointConfigName": "old", "EndpointStatus": "Updating"}, "new", [])
+
+
+@pytest.mark.parametrize("status", ["UpdateRollbackFailed", "OutOfService"])
+def test_an_endpoint_the_operator_must_repair_fails_before_anything_is_created(sagemaker, emulator, status):
+    serve_existing_model(sagemaker, emulator)
+    sagemaker_backend_endpoint(status)
+    with pytest.raises(ResourceConflict, match=f"endpoint multiclass is {status}"):
+        app.lambda_handler(deploy_event(), None)
+    assert [m["ModelName"] for m in sagemaker.list_models()["Models"]] == ["retrain-multiclass-20261122"]
+    assert [c["EndpointConfigName"] for c in sagemaker.list_endpoint_configs()["EndpointConfigs"]] == ["retrain-multiclass-20261122"]
+    assert sagemaker.list_model_packages(ModelPackageGroupName="retrain-multiclass")["ModelPackageSummaryList"] == [] if \
+        sagemaker.list_model_package_groups()["ModelPackageGroupSummaryList"] else True
+
+
+def sagemaker_backend_endpoint(status: str) -> None:
+    from moto.backends import get_backend
+
+    get_backend("sagemaker")["123456789012"]["us-east-1"].endpoints["multiclass"].endpoint_status = status
+
+
+def test_an_endpoint_left_failed_is_deleted_then_created_again_and_says_so(sagemaker, emulator):
+    from local_aws.sagemaker import EndpointOutcome
+
+    emulator.endpoint = EndpointOutcome(result="Failed", failure_reason="ping health check failed")
+    app.lambda_handler(deploy_event(job="retrain-multiclass-20261122"), None)
+    emulator.clock.advance(3600)
+    assert sagemaker.describe_endpoint(EndpointName="multiclass")["EndpointStatus"] == "Failed"
+    emulator.endpoint = EndpointOutcome()
+    with pytest.raises(EndpointNotReady, match="was Failed and is being deleted"):
+        app.lambda_handler(deploy_event(), None)
+    assert sagemaker.describe_endpoint(EndpointName="multiclass")["EndpointStatus"] == "Deleting"
+    with pytest.raises(EndpointNotReady, match="Deleting"):
+        app.lambda_handler(deploy_event(), None)
+    emulator.clock.advance(600)
+    result = app.lambda_handler(deploy_event(), None)
+    assert result["action"] == "created"
+    assert "endpoint multiclass was Failed on config retrain-multiclass-20261122 (ping health check failed)" in result["replaced"]
+
+
+@pytest.mark.parametrize(("operation", "code", "message"), [
+    ("CreateEndpoint", "ResourceLimitExceeded", "The account-level service limit 'ml.m5.large for endpoint usage' is 0 Instances"),
+    ("CreateEndpointConfig", "ValidationException", "1 validation error detected: Value 'ml.nope.large' at 'productionVariants.1.member.instanceType'"),
+])
+def test_a_refused_deploy_removes_what_it_created_and_names_the_refusal(sagemaker, emulator, operation, code, message):
+    emulator.refuse[operation] = (code, message)
+    with pytest.raises(app.DeployRefused, match=f"was refused: {code}: .*Removed what this step had created.*The endpoint was not changed"):
+        app.lambda_handler(deploy_event(), None)
+    assert sagemaker.list_models()["Models"] == [] and sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
+    assert sagemaker.list_endpoints()["Endpoints"] == []
+
+
+def test_a_nan_metric_is_never_approved_even_with_no_floor_and_no_serving_model(sagemaker, monkeypatch):
+    import json
+
+    monkeypatch.setenv("METRIC_FLOOR", "")
+    result = app.lambda_handler(deploy_event(accuracy="NaN"), None)
+    assert result["action"] == "rejected" and "is NaN" in result["gate"]["reason"]
+    assert result["gate"]["candidate"] == "NaN"
+    json.dumps(result, allow_nan=False)
+    assert sagemaker.list_endpoints()["Endpoints"] == []
+
+
+def test_a_nan_metric_is_not_deployed_with_the_gate_disabled_either(sagemaker, monkeypatch):
+    monkeypatch.setenv("QUALITY_GATE", "Disabled")
+    result = app.lambda_handler(deploy_event(accuracy=float("inf")), None)
+    assert result["action"] == "rejected" and "even with the quality gate disabled" in result["gate"]["reason"]
+
+
+@pytest.mark.parametrize(("mutate", "named"), [
+    (lambda e: e["training"].pop("job_name"), "no 'training.job_name'"),
+    (lambda e: e["training"].update(status="Completed"), "'training.status' is str 'Completed', expected an object"),
+    (lambda e: e.update(data=None), "'data' is NoneType None, expected an object"),
+    (lambda e: e["training"]["status"].update(metrics=[0.9]), "'training.status.metrics' is list"),
+])
+def test_a_malformed_event_names_the_key(sagemaker, mutate, named):
+    payload = deploy_event()
+    mutate(payload)
+    with pytest.raises(InvalidInput, match=named):
+        app.lambda_handler(payload, None)
 
 
 def test_missing_artifacts_and_bad_gate_settings_are_named(sagemaker, monkeypatch):

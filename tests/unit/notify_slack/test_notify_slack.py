@@ -31,7 +31,7 @@ def sent(httpserver) -> list[dict]:
 
 def test_failure_message_carries_error_cause_and_console_link(secret, httpserver):
     httpserver.expect_request(WEBHOOK_PATH, method="POST").respond_with_data("ok")
-    assert app.lambda_handler(event("notify_failed"), None) == {"delivered": True, "kind": "failed"}
+    assert app.lambda_handler(event("notify_failed"), None) == {"delivered": True, "kind": "failed", "retries": 0}
     (message,) = sent(httpserver)
     assert message["text"].startswith("Pipeline FAILED")
     body = json.dumps(message["blocks"])
@@ -44,6 +44,7 @@ def test_failure_message_carries_error_cause_and_console_link(secret, httpserver
 @pytest.mark.parametrize(("kind", "headline"), [
     ("started", "Training started"), ("training_done", "Training complete"), ("deployed", "New model deployed"),
     ("not_deployed", "Model not deployed"), ("no_data", "No new data"), ("failed", "Pipeline FAILED"),
+    ("already_serving", "Already deployed"),
 ])
 def test_every_kind_has_its_headline(secret, httpserver, kind, headline):
     httpserver.expect_request(WEBHOOK_PATH).respond_with_data("ok")
@@ -70,7 +71,7 @@ def test_rate_limited_message_is_delivered_after_retry_after(secret, httpserver)
 def test_slack_down_raises_without_the_url_anywhere(secret, httpserver, caplog, capsys):
     httpserver.expect_request(WEBHOOK_PATH).respond_with_data("internal_error", status=500)
     caplog.set_level(logging.DEBUG)
-    with pytest.raises(SlackDeliveryFailed, match="HTTP 500") as error:
+    with pytest.raises(SlackDeliveryFailed, match=r"HTTP 500 after 2 retries \(HTTP 500, HTTP 500\)") as error:
         app.lambda_handler(event("notify_failed"), None)
     assert len(httpserver.log) == 3
     captured = capsys.readouterr()
@@ -110,3 +111,71 @@ def test_a_secret_that_is_not_a_url_is_rejected_without_showing_it():
 def test_unknown_kind_is_rejected_listing_the_kinds(secret):
     with pytest.raises(InvalidInput, match="'celebrate'.*started"):
         app.lambda_handler({**event("notify_failed"), "kind": "celebrate"}, None)
+
+
+TOKEN = "very-secret-token"
+
+
+def test_a_gateway_that_echoes_the_url_leaks_the_token_nowhere(secret, httpserver, caplog, capsys, monkeypatch):
+    """A proxy error page quoting the request URL: the token must not reach logs, the result or the error."""
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
+    echo = f"<html>502 Bad Gateway while proxying POST {httpserver.url_for(WEBHOOK_PATH)}</html>"
+    httpserver.expect_request(WEBHOOK_PATH).respond_with_data(echo, status=502)
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(SlackDeliveryFailed) as error:
+        app.lambda_handler(event("notify_failed"), None)
+    captured = capsys.readouterr()
+    logged = "\n".join(f"{r.name} {r.getMessage()} {r.__dict__}" for r in caplog.records if r.name != "werkzeug")
+    for text in (str(error.value), repr(error.value.__cause__), logged, captured.out, captured.err):
+        assert TOKEN not in text
+    assert "HTTP 502" in str(error.value) and "Bad Gateway" not in str(error.value)
+
+
+def test_redact_hides_every_webhook_path():
+    assert app.redact("POST https://hooks.slack.com/services/T0/B0/abc123 failed") == "POST https://hooks.slack.com/services/*** failed"
+
+
+def test_a_retry_after_longer_than_the_invocation_is_not_waited_for(secret, httpserver):
+    import time
+    from types import SimpleNamespace
+
+    httpserver.expect_request(WEBHOOK_PATH).respond_with_response(Response("rate_limited", status=429, headers={"Retry-After": "3600"}))
+    context = SimpleNamespace(get_remaining_time_in_millis=lambda: 55_000)
+    started = time.monotonic()
+    with pytest.raises(SlackDeliveryFailed, match="HTTP 429 with no retry"):
+        app.lambda_handler(event("notify_failed"), context)
+    assert time.monotonic() - started < 5 and len(httpserver.log) == 1
+
+
+def test_a_short_retry_after_within_the_invocation_is_waited_for_and_counted(secret, httpserver):
+    from types import SimpleNamespace
+
+    httpserver.expect_ordered_request(WEBHOOK_PATH).respond_with_response(Response("rate_limited", status=429, headers={"Retry-After": "0"}))
+    httpserver.expect_ordered_request(WEBHOOK_PATH).respond_with_data("ok")
+    result = app.lambda_handler(event("notify_failed"), SimpleNamespace(get_remaining_time_in_millis=lambda: 55_000))
+    assert result == {"delivered": True, "kind": "failed", "retries": 1}
+
+
+@pytest.mark.parametrize("value", ['{"webhook_url": 42}', '{"webhook_url": null}', '{"webhook_url": ["https://x"]}'])
+def test_a_webhook_url_that_is_not_a_string_is_a_config_error(value):
+    with mock_aws():
+        arn = boto3.client("secretsmanager").create_secret(Name=f"slack-{uuid.uuid4().hex}", SecretString=value)["ARN"]
+        with pytest.raises(ConfigError, match="webhook_url that is a"):
+            app.webhook_url(arn)
+
+
+@pytest.mark.parametrize(("bad_event", "named"), [
+    ([], "the event is list"),
+    ({"kind": 7}, "'kind' is int 7, expected string"),
+    ({"kind": "failed", "state": "boom"}, "'state' is str 'boom', expected object"),
+])
+def test_a_malformed_event_names_the_key(secret, bad_event, named):
+    with pytest.raises(InvalidInput, match=named):
+        app.lambda_handler(bad_event, None)
+
+
+def test_a_state_with_mistyped_sections_still_gives_a_message(secret, httpserver):
+    httpserver.expect_request(WEBHOOK_PATH).respond_with_data("ok")
+    state = {"data": "2026-11-23", "training": ["x"], "failure": {"Error": "StartTrainingResultMalformed", "Cause": "StartTraining returned …"}}
+    app.lambda_handler({"kind": "failed", "state": state, "execution": "arn:x"}, None)
+    assert "StartTrainingResultMalformed" in json.dumps(sent(httpserver)[0]["blocks"])

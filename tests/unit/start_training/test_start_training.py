@@ -16,6 +16,7 @@ ENVIRONMENT = {
     "TRAINING_INSTANCE_COUNT": "1", "TRAINING_VOLUME_SIZE_GB": "10", "MAX_RUNTIME_SECONDS": "86400",
     "HYPERPARAMETERS": '{"objective": "multi:softmax", "num_class": 3}',
     "METRIC_DEFINITIONS": '[{"Name": "validation:accuracy", "Regex": "validation:accuracy=([0-9.]+)"}]',
+    "ENDPOINT_NAME": "multiclass",
 }
 
 
@@ -58,16 +59,17 @@ def test_a_retried_invocation_adopts_the_job_instead_of_starting_a_second(sagema
 
 
 class FakeSageMaker:
-    """Jobs with chosen statuses; records what is created."""
+    """Jobs with chosen statuses, answering a missing job with real SageMaker's words (boto/boto3#2808)."""
 
-    def __init__(self, statuses):
-        self.statuses, self.created = dict(statuses), []
+    def __init__(self, statuses, not_found=("ValidationException", "Requested resource not found.")):
+        self.statuses, self.created, self.not_found = dict(statuses), [], not_found
 
     def describe_training_job(self, TrainingJobName):
         from botocore.exceptions import ClientError
 
         if TrainingJobName not in self.statuses:
-            raise ClientError({"Error": {"Code": "ValidationException", "Message": "Could not find training job"}}, "DescribeTrainingJob")
+            code, message = self.not_found
+            raise ClientError({"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": 400}}, "DescribeTrainingJob")
         return {"TrainingJobStatus": self.statuses[TrainingJobName]}
 
     def create_training_job(self, **request):
@@ -91,9 +93,63 @@ def test_a_completed_job_for_the_date_is_adopted():
     assert fake.created == []
 
 
-def test_missing_data_result_is_rejected(sagemaker):
-    with pytest.raises(InvalidInput, match="CheckData result"):
-        app.lambda_handler({"data": {"data_date": "2026-11-23"}}, None)
+@pytest.mark.parametrize("not_found", [
+    ("ValidationException", "Requested resource not found."),
+    ("ValidationException", "Could not find training job 'arn:aws:sagemaker:us-east-1:123456789012:training-job/x'."),
+    ("ResourceNotFound", "Training job x does not exist"),
+])
+def test_a_missing_job_in_any_of_sagemakers_wordings_starts_the_job(not_found):
+    from datetime import date
+
+    fake = FakeSageMaker({}, not_found)
+    assert app.start_or_adopt(fake, "retrain", "multiclass", date(2026, 11, 23), lambda n: {"TrainingJobName": n}) == ("retrain-multiclass-20261123", False)
+
+
+def test_a_validation_error_that_is_not_a_missing_job_is_not_mistaken_for_one():
+    from datetime import date
+
+    from botocore.exceptions import ClientError
+
+    fake = FakeSageMaker({}, ("ValidationException", "1 validation error detected: Value 'x' at 'trainingJobName' failed to satisfy constraint"))
+    with pytest.raises(ClientError, match="failed to satisfy constraint"):
+        app.start_or_adopt(fake, "retrain", "multiclass", date(2026, 11, 23), lambda n: {"TrainingJobName": n})
+    assert fake.created == []
+
+
+@pytest.mark.parametrize(("bad_event", "named"), [
+    ({"data": {"data_date": "2026-11-23"}}, "no 'data.uris.train'"),
+    ({"data": "complete"}, "'data' is str 'complete', expected object"),
+    ([], "the event is list"),
+    ({"data": {"data_date": 20261123, "uris": {}}}, "'data.data_date' is int 20261123, expected string"),
+    ({"data": {"data_date": "23/11/2026", "uris": {"train": "s3://b/t", "validation": "s3://b/v"}}}, "'data.data_date' is '23/11/2026', expected YYYY-MM-DD"),
+])
+def test_a_malformed_event_names_the_key(sagemaker, bad_event, named):
+    with pytest.raises(InvalidInput, match=named):
+        app.lambda_handler(bad_event, None)
+
+
+@pytest.mark.parametrize(("status", "advice"), [
+    ("UpdateRollbackFailed", "update-endpoint-weights-and-capacities or delete it"),
+    ("OutOfService", "Delete it"),
+])
+def test_an_endpoint_that_cannot_be_updated_fails_before_any_training_starts(status, advice):
+    class Fake(FakeSageMaker):
+        def describe_endpoint(self, EndpointName):
+            return {"EndpointName": EndpointName, "EndpointStatus": status}
+
+    fake = Fake({})
+    with pytest.raises(app.ResourceConflict, match=f"endpoint multiclass is {status}.*{advice}.*No training job was started"):
+        app.check_endpoint_first(fake, "multiclass")
+    assert fake.created == []
+
+
+@pytest.mark.parametrize("status", ["InService", "Failed", "Updating", "Deleting"])
+def test_an_endpoint_the_deploy_step_can_handle_does_not_stop_training(status):
+    class Fake(FakeSageMaker):
+        def describe_endpoint(self, EndpointName):
+            return {"EndpointName": EndpointName, "EndpointStatus": status}
+
+    app.check_endpoint_first(Fake({}), "multiclass")
 
 
 def test_malformed_hyperparameters_name_the_variable(sagemaker, monkeypatch):
