@@ -21,6 +21,7 @@ from .clock import Clock
 from .containers import run_training
 from .deploy import ACCOUNT, REGION, Stack, deploy
 from .lambdas import Runtime
+from .s3 import S3Emulator
 from .sagemaker import SageMakerEmulator, TrainingOutcome
 from .scenarios import BOTH, EMPTY_VALIDATION, NONE, TRAINING_ONLY, Run, Scenario
 from .serving import Router
@@ -61,11 +62,14 @@ class Summary:
     predictions: list[str] = field(default_factory=list)
     earlier_runs: list[str] = field(default_factory=list)
     throttled_calls: list[str] = field(default_factory=list)
+    failed_calls: list[str] = field(default_factory=list)
     wall_seconds: float = 0.0
     emulated_seconds: float = 0.0
+    history: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Everything but the raw execution history (the --json summary)."""
+        return {key: value for key, value in asdict(self).items() if key != "history"}
 
     @property
     def headlines(self) -> list[str]:
@@ -246,6 +250,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
         emulator.start_serving = router.start_serving
         stack.enter_context(runtime.installed())
         stack.enter_context(emulator.installed())
+        s3_emulator = stack.enter_context(S3Emulator(scenario.s3_denied).installed())
         stack.enter_context(emulated_time(clock, timeline))
         deployed = deploy(ROOT / render.OUTPUTS[render.TEMPLATE], STACK, _parameters(scenario, secret_arn), clients, runtime)
         pipeline = LocalPipeline(clients, deployed, emulator, clock, workdir)
@@ -268,6 +273,8 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
         else:
             run_input = pipeline.scheduled_input()
         emulator.throttle = dict(scenario.throttle)
+        emulator.unavailable = {operation: list(plan) for operation, plan in scenario.unavailable.items()}
+        emulator.failed_calls.clear()
         receiver.messages.clear()
         receiver.rejected.clear()
         printer(f"scenario {scenario.name}: {scenario.description}")
@@ -293,7 +300,9 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
             resources=pipeline.resources(),
             earlier_runs=earlier,
             throttled_calls=list(emulator.throttled_calls),
+            failed_calls=list(emulator.failed_calls) + list(s3_emulator.denied_calls),
             emulated_seconds=clock.elapsed(),
+            history=result["history"],
         )
         if router.servers:
             summary.predictions = predict(clients["sagemaker-runtime"], deployed.parameters["EndpointName"], rows or pipeline.sample_rows(day))

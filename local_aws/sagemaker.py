@@ -112,7 +112,7 @@ class SageMakerEmulator:
         self.training = training or (lambda name, request: TrainingOutcome())
         self.endpoint = endpoint or EndpointOutcome()
         self.throttle = dict(throttle or {})
-        self.unavailable: dict[str, int] = {}             # operation -> how many calls answer 500 InternalFailure
+        self.unavailable: dict[str, list[int]] = {}       # operation -> [calls that succeed first, calls that then answer 500]
         self.refuse: dict[str, tuple[str, str]] = {}      # operation -> (error code, message) on every call
         self.deleting_seconds = 90
         self.throttled_calls: list[str] = []
@@ -128,8 +128,11 @@ class SageMakerEmulator:
             self.throttle[operation] -= 1
             self.throttled_calls.append(operation)
             raise Throttled(f"Rate exceeded for {operation} (emulated)")
-        if self.unavailable.get(operation, 0) > 0:
-            self.unavailable[operation] -= 1
+        plan = self.unavailable.get(operation)
+        if plan and plan[0] > 0:
+            plan[0] -= 1
+        elif plan and plan[1] > 0:
+            plan[1] -= 1
             self.failed_calls.append(f"{operation}: InternalFailure")
             raise InternalFailure(operation)
         if operation in self.refuse:
@@ -237,6 +240,7 @@ class SageMakerEmulator:
         def describe_training_job(backend, name):
             emulator._refresh_job(backend, name)
             if name not in backend.training_jobs:
+                emulator.failed_calls.append(f"DescribeTrainingJob {name}: ValidationException {REQUESTED_RESOURCE_NOT_FOUND}")
                 raise ValidationError(message=REQUESTED_RESOURCE_NOT_FOUND)
             return original["describe_training_job"](backend, name)
 

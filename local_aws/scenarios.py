@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from .sagemaker import EndpointOutcome, TrainingOutcome
-from .slack_receiver import DOWN, OK, RATE_LIMITED
+from .sagemaker import VANISHED, EndpointOutcome, TrainingOutcome
+from .slack_receiver import DOWN, ECHOES_URL, OK, RATE_LIMITED
 
 BOTH, TRAINING_ONLY, NONE, EMPTY_VALIDATION = "both", "training-only", "none", "empty-validation"
 
@@ -30,10 +30,13 @@ class Scenario:
     before: tuple[Run, ...] = ()             # earlier runs that set the stage, silently
     receiver: str = OK
     throttle: dict[str, int] = field(default_factory=dict)
+    unavailable: dict[str, tuple[int, int]] = field(default_factory=dict)  # operation -> (calls that succeed first, then 500s)
+    s3_denied: tuple[str, ...] = ()                                        # "bucket/key-prefix" HeadObject answers 403 for
     parameters: dict[str, str] = field(default_factory=dict)
 
 
 _STUCK = TrainingOutcome(status="Completed", duration_seconds=10**9)
+MISSING_BUCKET = "retrain-local-no-such-bucket"
 
 SCENARIOS = {
     s.name: s
@@ -67,8 +70,11 @@ SCENARIOS = {
                  receiver=RATE_LIMITED),
         Scenario("throttled", "SageMaker throttles CreateTrainingJob twice: the state machine retries, SUCCEEDED", "SUCCEEDED",
                  throttle={"CreateTrainingJob": 2}),
-        Scenario("rerun-same-date", "a second run for the same date adopts the first run's job: one training job, SUCCEEDED", "SUCCEEDED",
-                 before=(Run(),)),
+        Scenario("rerun-same-date", "the day's first run trained but its update rolled back; the rerun adopts the trained job and deploys it: "
+                 "one training job for the date, SUCCEEDED", "SUCCEEDED",
+                 before=(Run(day_offset=-1), Run(endpoint=EndpointOutcome(result="RolledBack")))),
+        Scenario("rerun-after-deploy", "the date already deployed: the rerun says once that the endpoint serves that model and changes nothing, SUCCEEDED",
+                 "SUCCEEDED", before=(Run(),)),
         Scenario("worse-model", "today's data is noisier: the gate rejects the model, endpoint untouched, SUCCEEDED", "SUCCEEDED",
                  before=(Run(day_offset=-1),), main=Run(label_noise=0.2)),
         Scenario("better-model", "yesterday's model was weak, today's is better: gate passes, endpoint updated, SUCCEEDED", "SUCCEEDED",
@@ -77,6 +83,27 @@ SCENARIOS = {
                  parameters={"Hyperparameters": '{"objective": "multi:softmax", "num_class": "3", "max_depth": "-4"}'}),
         Scenario("bad-data", "the training CSV is malformed: a clear FailureReason naming the row, FAILED", "FAILED",
                  main=Run(malformed=True)),
+        Scenario("job-not-found-real-message", "SageMaker answers DescribeTrainingJob for a job not started yet with its real words "
+                 "(ValidationException 'Requested resource not found.'): the job starts and deploys, SUCCEEDED", "SUCCEEDED"),
+        Scenario("bucket-missing", "the Bucket parameter names a bucket that does not exist (S3 answers a bodiless 404, like a missing key): "
+                 "FAILED naming the bucket, not a quiet 'no new data'", "FAILED", parameters={"Bucket": MISSING_BUCKET}),
+        Scenario("s3-access-denied", "HeadObject on the training data answers 403: FAILED naming bucket, key and the permission needed", "FAILED",
+                 s3_denied=("retrain-local-data/input-data-training/",)),
+        Scenario("stopped-at-max-runtime", "SageMaker stops the job at MaxRuntime (Stopped, MaxRuntimeExceeded, no FailureReason): "
+                 "FAILED naming job, status, secondary status and the limit", "FAILED",
+                 main=Run(training=TrainingOutcome(status="Stopped", secondary_status="MaxRuntimeExceeded", duration_seconds=7200)),
+                 parameters={"MaxRuntimeSeconds": "7200"}),
+        Scenario("job-vanishes", "the training job disappears while it is polled: FAILED naming the job", "FAILED",
+                 main=Run(training=TrainingOutcome(status=VANISHED, duration_seconds=1800))),
+        Scenario("sagemaker-5xx-mid-poll", "DescribeTrainingJob answers 500 InternalFailure twice mid-poll: the state machine retries, SUCCEEDED",
+                 "SUCCEEDED", unavailable={"DescribeTrainingJob": (3, 2)}),
+        Scenario("endpoint-failed-yesterday", "yesterday's first creation left the endpoint Failed: today's run deletes it, creates it again "
+                 "and says so, SUCCEEDED", "SUCCEEDED",
+                 before=(Run(day_offset=-1, endpoint=EndpointOutcome(result="Failed", failure_reason="The primary container did not pass the ping health check (emulated)")),)),
+        Scenario("metric-nan", "the job reports validation:accuracy NaN and no floor is set: never approved, endpoint not created, SUCCEEDED", "SUCCEEDED",
+                 main=Run(training=TrainingOutcome(metrics={"validation:accuracy": float("nan")})), parameters={"MetricFloor": ""}),
+        Scenario("slack-echoes-url", "Slack's gateway answers 502 quoting the webhook URL: the token appears in no log, error or execution "
+                 "history, and the pipeline deploys, SUCCEEDED", "SUCCEEDED", receiver=ECHOES_URL),
     ]
 }
 

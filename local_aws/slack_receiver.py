@@ -10,7 +10,9 @@ from typing import Any
 OK = "ok"
 DOWN = "down"
 RATE_LIMITED = "rate-limited"
-MODES = (OK, DOWN, RATE_LIMITED)
+ECHOES_URL = "echoes-url"
+MODES = (OK, DOWN, RATE_LIMITED, ECHOES_URL)
+TOKEN = "local-webhook-secret-token"
 
 
 def text_of(blocks: list[dict[str, Any]]) -> list[str]:
@@ -35,7 +37,8 @@ def text_of(blocks: list[dict[str, Any]]) -> list[str]:
 
 @dataclass
 class Receiver:
-    """Answers 200, or 500 (``down``), or 429 with Retry-After for the first ``rate_limit_count`` requests."""
+    """Answers 200, or 500 (``down``), or 429 with Retry-After for the first ``rate_limit_count`` requests,
+    or 502 with an error page quoting the request URL, webhook token included (``echoes-url``), as some proxies do."""
 
     mode: str = OK
     rate_limit_count: int = 1
@@ -55,7 +58,9 @@ class Receiver:
                 status, headers = receiver._answer()
                 if status == 200:
                     receiver._accept(json.loads(body or b"{}"))
-                payload = b"ok" if status == 200 else (b"rate_limited" if status == 429 else b"internal_error")
+                payload = {200: b"ok", 429: b"rate_limited", 500: b"internal_error"}.get(status, b"")
+                if status == 502:
+                    payload = f"<html><h1>502 Bad Gateway</h1>upstream failed for POST http://{self.headers.get('Host')}{self.path}</html>".encode()
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)
@@ -72,13 +77,16 @@ class Receiver:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/services/T000LOCAL/B000LOCAL/local-webhook-secret"
+        return f"http://{host}:{port}/services/T000LOCAL/B000LOCAL/{TOKEN}"
 
     def _answer(self) -> tuple[int, dict[str, str]]:
         with self._lock:
             if self.mode == DOWN:
                 self.rejected.append(500)
                 return 500, {}
+            if self.mode == ECHOES_URL:
+                self.rejected.append(502)
+                return 502, {"Content-Type": "text/html"}
             if self.mode == RATE_LIMITED and self.rate_limit_count > 0:
                 self.rate_limit_count -= 1
                 self.rejected.append(429)

@@ -102,7 +102,8 @@ def facts(kind: str, state: dict[str, Any]) -> tuple[str, str, list[tuple[str, s
             outcome = f"it had started to {'create' if deployment['action'] == 'created' else 'update'} endpoint {deployment.get('endpoint_name')}: the cause says how it was left"
         else:
             outcome = "the endpoint was not changed by it"
-        return "Pipeline FAILED", f"The run for data of {day} failed; {outcome}.", [
+        run = f"The run for data of {day}" if data.get("data_date") else f"The run for DATE {state.get('DATE', 'not given')!r} (data date not determined)"
+        return "Pipeline FAILED", f"{run} failed; {outcome}.", [
             ("Error", str(failure.get("Error", "unknown error"))),
             ("Cause", readable_cause(failure.get("Cause"))),
         ]

@@ -11,7 +11,7 @@ from tests.statemachine.conftest import collapse
 
 pytestmark = pytest.mark.timeout(120)
 
-TRAINING = ["CheckData", "DataArrived?", "StartTraining", "NotifyTrainingStarted", "InitTrainingPoll", "poll:Training"]
+TRAINING = ["CheckData", "DataArrived?", "StartTraining", "TrainingStarted?", "NotifyTrainingStarted", "InitTrainingPoll", "poll:Training"]
 DEPLOY = ["NotifyTrainingDone", "DeployModel", "Deploy?", "InitEndpointPoll", "poll:Endpoint"]
 DEPLOYED = TRAINING + DEPLOY + ["NotifyDeployed", "Deployed"]
 FAILED = ["NotifyFailure", "PipelineFailed"]
@@ -104,7 +104,10 @@ def test_training_timeout_gives_up_after_the_poll_budget(run_scenario):
     training = render.load_config(render.DEFAULT_CONFIG)["polling"]["training_job"]
     budget = int(SCENARIOS["training-timeout"].parameters["MaxRuntimeSeconds"]) + training["grace_seconds"]
     assert summary.states.count("GetTrainingStatus") == polling.max_polls(polling.Policy(**render.policy(training)), budget)
-    assert "gave up after 10800 s of polling; last status InProgress" in failure_text(summary)
+    assert "stopped waiting for training job retrain-multiclass-" in failure_text(summary)
+    assert "after 10800 s of polling" in failure_text(summary) and "last status InProgress" in failure_text(summary)
+    assert "still billing: stop it with aws sagemaker stop-training-job --training-job-name retrain-multiclass-" in failure_text(summary)
+    assert summary.error == "TrainingTimedOut" and "after 10800 s of polling" in summary.cause
 
 
 def test_deploy_fails_reports_the_endpoint_failure(run_scenario):
@@ -141,12 +144,25 @@ def test_throttled_sagemaker_is_retried_by_the_state_machine(run_scenario):
     assert len(summary.resources["training_jobs"]) == 1
 
 
-def test_rerun_for_the_same_date_adopts_the_job_instead_of_training_again(run_scenario):
+def test_rerun_for_the_same_date_adopts_the_trained_job_and_deploys_it(run_scenario):
     summary = run_scenario("rerun-same-date")
+    assert summary.earlier_runs[1].endswith("FAILED"), "the day's first run rolled back"
     assert collapse(summary.states) == DEPLOYED
-    assert len(summary.resources["training_jobs"]) == 1 and len(summary.resources["model_packages"]) == 1
+    yesterday, today = sorted(jobs(summary))
+    assert len(jobs(summary)) == 2 and len(summary.resources["model_packages"]) == 2
     assert "Adopted the existing training job" in message(summary, "Training started")
-    assert "(unchanged)" in message(summary, "New model deployed")
+    assert "(updated)" in message(summary, "New model deployed")
+    assert endpoint(summary)["config"] == today
+
+
+def test_rerun_after_the_date_deployed_says_so_once_and_changes_nothing(run_scenario):
+    summary = run_scenario("rerun-after-deploy")
+    assert collapse(summary.states) == TRAINING + ["NotifyTrainingDone", "DeployModel", "Deploy?", "NotifyAlreadyServing", "AlreadyServing"]
+    assert summary.headlines == ["Training started", "Training complete", "Already deployed"]
+    assert "already serves the model trained on data of" in message(summary, "Already deployed")
+    (package,) = summary.resources["model_packages"]
+    assert package["approval"] == "Approved"
+    assert summary.deployment["action"] == "already_serving" and summary.deployment["gate"] == {}
 
 
 def test_worse_model_is_rejected_by_the_gate_and_the_endpoint_untouched(run_scenario):
@@ -182,10 +198,86 @@ def test_malformed_csv_fails_with_a_reason_naming_the_row(run_scenario):
     assert list(jobs(summary).values()) == ["Failed"]
 
 
+def test_sagemakers_real_not_found_answer_starts_the_job(run_scenario):
+    summary = run_scenario("job-not-found-real-message")
+    assert collapse(summary.states) == DEPLOYED
+    (job,) = jobs(summary)
+    assert f"DescribeTrainingJob {job}: ValidationException Requested resource not found." in summary.failed_calls
+
+
+def test_a_missing_bucket_fails_naming_it_instead_of_a_quiet_no_data_day(run_scenario):
+    summary = run_scenario("bucket-missing")
+    assert summary.states == ["CheckData"] + FAILED
+    assert summary.error == "BucketMissing" and "bucket retrain-local-no-such-bucket does not exist" in summary.cause
+    assert "bucket retrain-local-no-such-bucket does not exist" in failure_text(summary)
+    assert summary.headlines == ["Pipeline FAILED"]
+
+
+def test_access_denied_names_bucket_key_and_permission(run_scenario):
+    summary = run_scenario("s3-access-denied")
+    assert summary.states == ["CheckData"] + FAILED
+    text = failure_text(summary)
+    assert "s3://retrain-local-data/input-data-training/" in text and "s3:GetObject" in text and "s3:ListBucket" in text
+    assert summary.error == "DataAccessDenied"
+
+
+def test_a_job_stopped_at_max_runtime_names_job_status_secondary_status_and_limit(run_scenario):
+    summary = run_scenario("stopped-at-max-runtime")
+    assert collapse(summary.states) == TRAINING + ["TrainingFailed"] + FAILED
+    (job,) = jobs(summary)
+    assert f"training job {job} is Stopped (secondary status MaxRuntimeExceeded)" in failure_text(summary)
+    assert "MaxRuntimeInSeconds=7200" in failure_text(summary) and "no cause given" not in failure_text(summary)
+    assert summary.error == "TrainingFailed" and "MaxRuntimeExceeded" in summary.cause
+
+
+def test_a_vanished_job_names_the_job(run_scenario):
+    summary = run_scenario("job-vanishes")
+    assert collapse(summary.states) == TRAINING + FAILED
+    assert "ResourceVanished" in failure_text(summary) and "training job retrain-multiclass-" in failure_text(summary)
+    assert summary.resources["training_jobs"] == []
+
+
+def test_a_transient_sagemaker_error_mid_poll_is_retried_and_the_model_deploys(run_scenario):
+    summary = run_scenario("sagemaker-5xx-mid-poll")
+    assert collapse(summary.states) == DEPLOYED
+    assert summary.failed_calls.count("DescribeTrainingJob: InternalFailure") == 2
+    assert endpoint(summary)["status"] == "InService"
+
+
+def test_an_endpoint_left_failed_is_deleted_recreated_and_the_message_says_so(run_scenario):
+    summary = run_scenario("endpoint-failed-yesterday")
+    assert summary.earlier_runs[0].endswith("FAILED")
+    assert collapse(summary.states) == DEPLOYED
+    today = max(jobs(summary))
+    assert endpoint(summary) == {"name": "multiclass", "status": "InService", "config": today}
+    text = message(summary, "New model deployed")
+    assert "Replaced a failed endpoint: endpoint multiclass was Failed on config" in text and "deleted and created again" in text
+
+
+def test_a_nan_metric_is_never_approved(run_scenario):
+    summary = run_scenario("metric-nan")
+    assert summary.deployment["action"] == "rejected" and summary.deployment["gate"]["candidate"] == "NaN"
+    assert "is NaN" in message(summary, "Model not deployed")
+    assert summary.resources["endpoints"] == [] and summary.resources["models"] == []
+
+
+def test_a_gateway_echoing_the_webhook_url_leaks_the_token_nowhere(run_scenario, capfd):
+    from local_aws.slack_receiver import TOKEN
+
+    summary = run_scenario("slack-echoes-url")
+    assert collapse(summary.states) == DEPLOYED and set(summary.slack_rejected) == {502}
+    captured = capfd.readouterr()
+    for text in (json.dumps(summary.history, default=str), json.dumps(summary.as_dict(), default=str), captured.out, captured.err):
+        assert TOKEN not in text
+    assert "HTTP 502" in json.dumps(summary.history, default=str)
+
+
 def test_every_scenario_has_a_test():
     tested = {"happy", "update", "no-data", "missing-validation", "empty-validation", "bad-date", "training-fails", "training-stopped",
               "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
-              "rerun-same-date", "worse-model", "better-model", "training-crashes", "bad-data"}
+              "rerun-same-date", "rerun-after-deploy", "worse-model", "better-model", "training-crashes", "bad-data",
+              "job-not-found-real-message", "bucket-missing", "s3-access-denied", "stopped-at-max-runtime", "job-vanishes",
+              "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url"}
     assert tested == set(SCENARIOS)
 
 
