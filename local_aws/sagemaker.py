@@ -261,6 +261,7 @@ class SageMakerEmulator:
 
         def update_endpoint(backend, endpoint_name, endpoint_config_name):
             emulator._refresh_deletion(backend, endpoint_name)
+            emulator._refresh_endpoint(backend, endpoint_name)
             endpoint: FakeEndpoint | None = backend.endpoints.get(endpoint_name)
             if endpoint is None:
                 raise ValidationError(message=f"Could not find endpoint \"{endpoint_name}\".")

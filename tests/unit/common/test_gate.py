@@ -1,5 +1,6 @@
 import pytest
 
+from pipeline_common import gate
 from pipeline_common.gate import MAXIMIZE, MINIMIZE, evaluate
 
 
@@ -33,3 +34,19 @@ def test_minimize_direction_prefers_lower_values():
 def test_unknown_direction_is_rejected():
     with pytest.raises(ValueError, match="'Biggest'"):
         evaluate("acc", "Biggest", 1.0, None, None)
+
+
+@pytest.mark.parametrize("candidate", [float("nan"), float("inf"), float("-inf")])
+@pytest.mark.parametrize(("floor", "current"), [(None, None), (0.8, None), (None, 0.9), (0.8, 0.9)])
+def test_a_metric_that_is_not_finite_is_never_approved(candidate, floor, current):
+    decision = gate.evaluate("validation:accuracy", gate.MAXIMIZE, candidate, current, floor)
+    assert not decision.approved and "never deployed" in decision.reason
+
+
+def test_decisions_travel_as_json_without_bare_nan_tokens():
+    import json
+
+    decision = gate.evaluate("loss", gate.MINIMIZE, float("nan"), None, None)
+    assert json.loads(json.dumps(decision.as_dict(), allow_nan=False))["candidate"] == "NaN"
+    assert gate.metric_value("NaN") != gate.metric_value("NaN")
+    assert gate.metric_value("high") is None and gate.metric_value(True) is None
