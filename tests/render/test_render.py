@@ -346,7 +346,7 @@ def test_prod_and_dev_sagemaker_permissions_cannot_touch_each_others_resources(r
     def patterns_and_names(environment: str) -> tuple[list[str], list[str]]:
         resolver = resolver_for(rendered, **environment_defaults(environment))
         patterns = []
-        for name, statement in iam_statements(rendered["template"]):
+        for _name, statement in iam_statements(rendered["template"]):
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             if any(action.startswith("sagemaker:") for action in actions):
                 resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]

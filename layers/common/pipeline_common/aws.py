@@ -31,7 +31,18 @@ THROTTLING_CODES = frozenset(
         "ProvisionedThroughputExceededException",
     }
 )
-TRANSIENT_CODES = frozenset({"InternalFailure", "InternalError", "InternalServerError", "InternalServerException", "ServiceUnavailable", "ServiceUnavailableException", "RequestTimeout", "RequestTimeoutException"})
+TRANSIENT_CODES = frozenset(
+    {
+        "InternalFailure",
+        "InternalError",
+        "InternalServerError",
+        "InternalServerException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
+)
 NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException", "NotFound", "404", "NoSuchKey"})
 _NOT_FOUND_MESSAGE = re.compile(r"requested resource not found|could not find|does not exist|not found", re.IGNORECASE)
 _CONNECTION_ERRORS = (EndpointConnectionError, ConnectionClosedError, ConnectTimeoutError, ReadTimeoutError)
