@@ -84,7 +84,8 @@ class Runtime:
             try:
                 module = self._load(function)
                 result = getattr(module, function.handler.rsplit(".", 1)[1])(event, context)
-                payload, errored = json.dumps(result).encode(), False
+                # Step Functions takes only strict JSON: a bare NaN from a handler is an error here, not a quiet pass.
+                payload, errored = json.dumps(result, allow_nan=False).encode(), False
             except Exception as error:  # a Lambda reports any exception as a function error
                 payload = json.dumps(
                     {
