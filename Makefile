@@ -1,5 +1,6 @@
 # make local: run the whole pipeline locally (first use creates the virtualenvs)
 # make test:  every lint gate and every test, as CI runs them
+# make help:  every target, one line each
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -8,45 +9,58 @@ PY := $(VENV)/bin/python
 SAM := $(SAM_VENV)/bin/sam
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
-# sam build needs the Lambda runtime's Python (3.13) on PATH; pyenv provides it on the dev machines.
-BUILD_PYENV_VERSION ?= 3.11.7:3.12.1:3.13.0
 SCENARIO ?= happy
+DATA ?=
 ARGS ?=
+LOCAL_ARGS := --scenario $(SCENARIO) $(if $(DATA),--data $(DATA)) $(ARGS)
 
-.PHONY: local scenarios render lint test unit clean
+.PHONY: help local scenarios render lint test unit clean python-check
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 22
+
+python-check:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+	  { echo "needs Python 3.11 or newer as $(PYTHON) (found: $$($(PYTHON) --version 2>&1 || echo none)); install it or run make PYTHON=/path/to/python3.11" >&2; exit 2; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || \
+	  { echo "$(PYTHON) cannot create virtualenvs: install its venv module (Debian/Ubuntu: apt install python3-venv)" >&2; exit 2; }
 
 $(VENV)/.installed: requirements-dev.txt constraints-dev.txt
+	@$(MAKE) --no-print-directory python-check
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints-dev.txt
 	touch $@
 
 $(SAM_VENV)/.installed: requirements-sam.txt constraints-sam.txt
+	@$(MAKE) --no-print-directory python-check
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt -c constraints-sam.txt
 	touch $@
 
-local: $(VENV)/.installed
-	$(PY) scripts/run_local.py --scenario $(SCENARIO) $(ARGS)
+local: $(VENV)/.installed ## run the pipeline locally: SCENARIO=name, DATA=dir (train.csv, validation.csv), ARGS="--verbose ..."
+	$(PY) scripts/run_local.py $(LOCAL_ARGS)
 
-scenarios: $(VENV)/.installed
+scenarios: $(VENV)/.installed ## list the local scenarios
 	$(PY) scripts/run_local.py --list-scenarios
 
-render: $(VENV)/.installed
+render: $(VENV)/.installed ## render template.yaml and the ASL from the Jinja templates
 	$(PY) render.py
 
-lint: render $(SAM_VENV)/.installed
+lint: render $(SAM_VENV)/.installed ## ruff, cfn-lint, statelint, sam validate --lint, sam build (needs Python 3.13), bash -n
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/cfn-lint template.yaml
 	$(VENV)/bin/statelint --ignore=URI statemachine/pipeline.asl.json
 	$(SAM) validate --lint --template template.yaml
-	PYENV_VERSION=$(BUILD_PYENV_VERSION) $(SAM) build --template template.yaml --build-dir .aws-sam/build >/dev/null
-	bash -n create-stack.sh delete-stack.sh scripts/start-execution scripts/invoke-endpoint scripts/build-and-push-image.sh
+	@lambda_python=$$(scripts/lambda-python-dir) && mkdir -p .aws-sam && \
+	  if PATH="$$lambda_python:$$PATH" $(SAM) build --template template.yaml --build-dir .aws-sam/build > .aws-sam/build.log 2>&1; \
+	  then echo "sam build: Build Succeeded (log: .aws-sam/build.log)"; else cat .aws-sam/build.log >&2; echo "sam build failed (log above)" >&2; exit 1; fi
+	bash -n create-stack.sh delete-stack.sh scripts/build-and-push-image.sh scripts/lambda-python-dir
 
-unit: $(VENV)/.installed
-	$(PY) -m pytest tests/unit tests/render tests/training
+unit: $(VENV)/.installed ## unit, render, emulator and container tests (no scenario runs)
+	$(PY) -m pytest tests/unit tests/render tests/emulator tests/training
 
-test: lint
+test: lint ## every lint gate and every test: what CI runs
 	$(PY) -m pytest
 
-clean:
+clean: ## remove the virtualenvs and everything rendered or built
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam template.yaml statemachine/pipeline.asl.json .pytest_cache .ruff_cache

@@ -6,7 +6,11 @@
 # config file for render.py), PARAMETERS (more Key=Value overrides, e.g. "MetricFloor=0.9").
 set -euo pipefail
 cd "$(dirname "$0")"
+export SAM_CLI_TELEMETRY=0
 
+case "${1:-}" in
+  -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+esac
 ENVIRONMENT="${1:-dev}"
 case "$ENVIRONMENT" in
   dev)  defaults="ResourcePrefix=retrain-dev EndpointName=multiclass-dev ScheduleState=DISABLED" ;;
@@ -16,6 +20,8 @@ esac
 : "${BUCKET:?set BUCKET to the S3 bucket that holds input-data-training/ and input-data-validation/}"
 : "${TRAINING_IMAGE:?set TRAINING_IMAGE to the ECR image URI printed by scripts/build-and-push-image.sh}"
 
+LAMBDA_PYTHON_DIR=$(scripts/lambda-python-dir)   # sam build needs the Lambda runtime's Python 3.13
+export PATH="$LAMBDA_PYTHON_DIR:$PATH"
 make --no-print-directory .venv/.installed .venv-sam/.installed
 .venv/bin/python render.py ${RENDER_CONFIG:+--config "$RENDER_CONFIG"}
 SAM="${SAM:-.venv-sam/bin/sam}"

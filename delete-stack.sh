@@ -4,11 +4,13 @@
 # Training jobs cannot be deleted in SageMaker; the model registry group and the S3 data are kept.
 set -euo pipefail
 cd "$(dirname "$0")"
+export SAM_CLI_TELEMETRY=0
 
 ENVIRONMENT=dev
 YES=""
 for arg in "$@"; do
   case "$arg" in
+    -h|--help) sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --yes) YES="--yes" ;;
     dev|prod) ENVIRONMENT="$arg" ;;
     *) echo "usage: $0 [dev|prod] [--yes]: unknown argument '$arg'" >&2; exit 2 ;;

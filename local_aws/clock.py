@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 class Clock:
     def __init__(self, start: datetime | None = None) -> None:
-        self._start = start or datetime.now(UTC)
+        self.start = self._start = start or datetime.now(UTC)
         self._offset = 0.0
         self._lock = threading.Lock()
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -21,6 +22,67 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTAINER = ROOT / "training"
+
+
+LOCAL_TRAINING_TIMEOUT_SECONDS = 600
+
+
+class Stopped(Exception):
+    """The local run is being interrupted: no new container process starts."""
+
+
+class _Children:
+    """Every container process the local run started, so an interrupted run can stop them all."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._processes: set[subprocess.Popen] = set()
+        self.stopping = False
+
+    def start(self, *args: Any, **kwargs: Any) -> subprocess.Popen:
+        with self._lock:
+            if self.stopping:
+                raise Stopped("the local run was interrupted")
+            process = subprocess.Popen(*args, **kwargs)
+            self._processes.add(process)
+            return process
+
+    def forget(self, process: subprocess.Popen) -> None:
+        with self._lock:
+            self._processes.discard(process)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            self.stopping = True
+            processes = list(self._processes)
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=5)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.stopping = False
+
+
+children = _Children()
+
+
+def extract(archive: tarfile.TarFile, target: Path) -> None:
+    """Extract model.tar.gz refusing links, devices and paths that leave ``target``.
+
+    tarfile's ``filter="data"`` does exactly that but exists only from Python 3.11.4 (Debian 12
+    ships 3.11.2); the check here is the same rule, so every 3.11 behaves alike.
+    """
+    if hasattr(tarfile, "data_filter"):
+        archive.extractall(target, filter="data")
+        return
+    root = target.resolve()
+    for member in archive.getmembers():
+        destination = (root / member.name).resolve()
+        if not (member.isfile() or member.isdir()) or not destination.is_relative_to(root):
+            raise tarfile.TarError(f"model.tar.gz member {member.name!r} is not a plain file inside the archive")
+    archive.extractall(target)
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -68,13 +130,24 @@ def run_training(s3, request: dict[str, Any], workdir: Path) -> TrainingResult:
                 (target / relative).parent.mkdir(parents=True, exist_ok=True)
                 (target / relative).write_bytes(s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read())
     started = time.monotonic()
-    process = subprocess.run(
+    process = children.start(
         [sys.executable, str(CONTAINER / "train")],
         cwd=CONTAINER, env={"ML_ROOT": str(ml), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(CONTAINER)},
-        capture_output=True, text=True, timeout=600,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+    try:
+        stdout, stderr = process.communicate(timeout=LOCAL_TRAINING_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+        stderr += f"\nAlgorithmError: training did not finish within the local run's {LOCAL_TRAINING_TIMEOUT_SECONDS} s"
+        process.returncode = process.returncode or 1
+    finally:
+        children.forget(process)
+    if children.stopping:
+        raise Stopped("the local run was interrupted during training")
     seconds = time.monotonic() - started
-    output = process.stdout + process.stderr
+    output = stdout + stderr
     failure_file = ml / "output" / "failure"
     if process.returncode != 0:
         reason = failure_file.read_text().strip() if failure_file.exists() else f"AlgorithmError: exit code {process.returncode}, no failure file"
@@ -105,9 +178,9 @@ class ModelServer:
         model_dir.mkdir(parents=True)
         bucket, key = split_s3_uri(model_data_url)
         with tarfile.open(fileobj=io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read()), mode="r:gz") as archive:
-            archive.extractall(model_dir, filter="data")
+            extract(archive, model_dir)
         self.port = free_port()
-        self.process = subprocess.Popen(
+        self.process = children.start(
             [sys.executable, str(CONTAINER / "serve")],
             cwd=CONTAINER,
             env={"ML_ROOT": str(self.directory / "opt" / "ml"), "SAGEMAKER_BIND_TO_PORT": str(self.port), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(CONTAINER)},
@@ -146,5 +219,6 @@ class ModelServer:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        children.forget(self.process)
         if self.process.stderr:
             self.process.stderr.close()

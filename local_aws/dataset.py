@@ -26,3 +26,27 @@ def training_and_validation(seed: int = 0, label_noise: float = 0.0) -> tuple[by
     noisy = iris_rows(seed, label_noise)
     cut = int(len(clean) * 0.7)
     return to_csv(noisy[:cut]), to_csv(clean[cut:])
+
+
+class DataError(Exception):
+    pass
+
+
+USER_FILES = ("train.csv", "validation.csv")
+
+
+def from_directory(directory) -> tuple[bytes, bytes]:
+    """The user's own day of data: DIRECTORY/train.csv and DIRECTORY/validation.csv, as the container reads them."""
+    from pathlib import Path
+
+    bodies = []
+    for name in USER_FILES:
+        path = Path(directory) / name
+        try:
+            body = path.read_bytes()
+        except OSError as error:
+            raise DataError(f"{path}: cannot read it ({error.strerror}): --data needs a folder with {' and '.join(USER_FILES)}") from None
+        if not body.strip():
+            raise DataError(f"{path} is empty: expected CSV rows (label first, no header, for the example container)")
+        bodies.append(body)
+    return bodies[0], bodies[1]

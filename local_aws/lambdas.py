@@ -1,7 +1,9 @@
 """Lambda functions run in-process: invoking one runs its real handler with its environment."""
 
 import importlib.util
+import io
 import json
+import logging
 import os
 import sys
 import threading
@@ -27,6 +29,7 @@ class LocalFunction:
     layer_dirs: list[Path]
     timeout: int
     module: ModuleType | None = field(default=None, repr=False)
+    logs: list[str] = field(default_factory=list)
 
 
 class Runtime:
@@ -65,6 +68,19 @@ class Runtime:
             function.module = module
         return function.module
 
+    @staticmethod
+    def _call(function: LocalFunction, module: ModuleType, event: Any, context: Any) -> Any:
+        """Run the handler with its Powertools logger writing to the function's log, as CloudWatch Logs collects it."""
+        handler = getattr(getattr(module, "log", None), "logger_handler", None)
+        buffer = io.StringIO()
+        previous = handler.setStream(buffer) if isinstance(handler, logging.StreamHandler) else None
+        try:
+            return getattr(module, function.handler.rsplit(".", 1)[1])(event, context)
+        finally:
+            if previous is not None:
+                handler.setStream(previous)
+            function.logs.extend(line for line in buffer.getvalue().splitlines() if line.strip())
+
     def invoke(self, name: str, event: Any) -> tuple[bytes, bool]:
         """The response payload and whether it is a function error, as Lambda returns them."""
         function = self.functions.get(name.rsplit(":function:", 1)[-1].split(":")[0])
@@ -83,7 +99,7 @@ class Runtime:
         with self._lock, self._function_environment(function):
             try:
                 module = self._load(function)
-                result = getattr(module, function.handler.rsplit(".", 1)[1])(event, context)
+                result = self._call(function, module, event, context)
                 # Step Functions takes only strict JSON: a bare NaN from a handler is an error here, not a quiet pass.
                 payload, errored = json.dumps(result, allow_nan=False).encode(), False
             except Exception as error:  # a Lambda reports any exception as a function error

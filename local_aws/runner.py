@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 import sys
 import tempfile
 import time
@@ -14,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from . import dataset
 from .clock import Clock
-from .containers import run_training
+from .containers import children, run_training
 from .deploy import ACCOUNT, REGION, Stack, deploy
 from .lambdas import Runtime
 from .s3 import S3Emulator
@@ -60,11 +62,13 @@ class Summary:
     slack_rejected: list[int] = field(default_factory=list)
     resources: dict[str, Any] = field(default_factory=dict)
     predictions: list[str] = field(default_factory=list)
+    prediction_error: str = ""
     earlier_runs: list[str] = field(default_factory=list)
     throttled_calls: list[str] = field(default_factory=list)
     failed_calls: list[str] = field(default_factory=list)
     wall_seconds: float = 0.0
     emulated_seconds: float = 0.0
+    logs: dict[str, list[str]] = field(default_factory=dict)
     history: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -76,31 +80,92 @@ class Summary:
         return [message["headline"] for message in self.slack]
 
 
-class Timeline:
-    """Prints each state as it exits, with wall time and emulated time since the start."""
+_POLL_STATE = re.compile(r"^(?:WaitFor(?P<wait>\w+)|Get(?P<get>\w+)Status|(?P<choice>\w+)Status\?)$")
 
-    def __init__(self, clock: Clock, printer: Printer) -> None:
-        self.clock, self.printer = clock, printer
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    hours, minutes = divmod(seconds // 60, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {seconds % 60:02d} s"
+
+
+class Timeline:
+    """Prints each state as it exits, with wall time and emulated time since the run started.
+
+    A polling loop's Wait/GetStatus/Choice rows fold into one row per stretch of polls (``verbose``
+    prints each); a task's errors print after the row of the state they belong to.
+    """
+
+    def __init__(self, clock: Clock, printer: Printer, verbose: bool = False) -> None:
+        self.clock, self.printer, self.verbose = clock, printer, verbose
         self.enabled = False
         self.started = time.monotonic()
+        self.origin = 0.0
         self.entered: dict[str, float] = {}
+        self.errors: list[str] = []
+        self.poll: dict[str, Any] | None = None
+
+    def start(self) -> None:
+        self.started, self.origin, self.enabled = time.monotonic(), self.clock.elapsed(), True
+
+    def stop(self) -> None:
+        self._flush_poll()
+        self._flush_errors()
+        self.enabled = False
+
+    def _emulated(self) -> float:
+        return self.clock.elapsed() - self.origin
 
     def _stamp(self) -> str:
-        emulated = int(self.clock.elapsed())
+        emulated = int(self._emulated())
         return f"{time.monotonic() - self.started:6.2f}s  T+{emulated // 3600:03d}:{emulated // 60 % 60:02d}:{emulated % 60:02d}"
+
+    def _flush_errors(self) -> None:
+        for line in self.errors:
+            self.printer(line)
+        self.errors.clear()
+
+    def _flush_poll(self) -> None:
+        if self.poll:
+            poll, self.poll = self.poll, None
+            checks = f"{poll['checks']} status check{'s' if poll['checks'] != 1 else ''}"
+            self.printer(f"{self._stamp()}  poll {poll['loop']}: {checks} over {_duration(self._emulated() - poll['from'])}")
+            self._flush_errors()
+
+    @staticmethod
+    def _loop(name: str) -> str:
+        match = _POLL_STATE.match(name)
+        return (match.group("wait") or match.group("get") or match.group("choice")) if match else ""
+
+    def _row(self, name: str, spent: float) -> None:
+        self._flush_poll()
+        self.printer(f"{self._stamp()}  {name}" + (f"  ({spent:.0f} s)" if spent else ""))
+        self._flush_errors()
 
     def __call__(self, event_type: str, details: dict[str, Any]) -> None:
         if not self.enabled:
             return
         kind = getattr(event_type, "value", event_type).rsplit(".", 1)[-1]
         if kind == "FailStateEntered":
-            self.printer(f"{self._stamp()}  {details['stateEnteredEventDetails']['name']}")
+            self._row(details["stateEnteredEventDetails"]["name"], 0)
         elif kind.endswith("StateEntered"):
-            self.entered[details["stateEnteredEventDetails"]["name"]] = self.clock.elapsed()
+            name = details["stateEnteredEventDetails"]["name"]
+            if self.poll and self._loop(name) != self.poll["loop"]:
+                self._flush_poll()
+            self.entered[name] = self.clock.elapsed()
         elif kind.endswith("StateExited"):
             name = details["stateExitedEventDetails"]["name"]
             spent = self.clock.elapsed() - self.entered.pop(name, self.clock.elapsed())
-            self.printer(f"{self._stamp()}  {name}" + (f"  ({spent:.0f} s)" if spent else ""))
+            loop = "" if self.verbose else self._loop(name)
+            if not loop:
+                self._row(name, spent)
+                return
+            if self.poll is None or self.poll["loop"] != loop:
+                self._flush_poll()
+                self.poll = {"loop": loop, "checks": 0, "from": self._emulated() - spent}
+            self.poll["checks"] += name.startswith("Get")
         elif kind in ("TaskFailed", "LambdaFunctionFailed"):
             failure = details.get("taskFailedEventDetails") or details.get("lambdaFunctionFailedEventDetails") or {}
             cause = failure.get("cause", "")
@@ -108,7 +173,7 @@ class Timeline:
                 cause = json.loads(cause).get("errorMessage", cause)
             except (ValueError, AttributeError):
                 pass
-            self.printer(f"{self._stamp()}    ! {failure.get('error')}: {str(cause)[:160]}")
+            self.errors.append(f"{' ' * 22}! {failure.get('error')}: {str(cause)[:160]}")
 
 
 def _deployment(history: list[dict[str, Any]]) -> dict[str, Any]:
@@ -129,8 +194,10 @@ def _slack_entry(message: dict[str, Any]) -> dict[str, Any]:
 class LocalPipeline:
     """One emulated account with the pipeline deployed; runs executions on it."""
 
-    def __init__(self, clients: dict[str, Any], stack: Stack, emulator: SageMakerEmulator, clock: Clock, workdir: Path) -> None:
+    def __init__(self, clients: dict[str, Any], stack: Stack, emulator: SageMakerEmulator, clock: Clock, workdir: Path,
+                 data: tuple[bytes, bytes] | None = None) -> None:
         self.clients, self.stack, self.emulator, self.clock, self.workdir = clients, stack, emulator, clock, workdir
+        self.data = data
         self.timezone = dates.timezone(stack.parameters["ScheduleTimezone"])
         self.lag = int(stack.parameters["DataLagDays"])
 
@@ -143,7 +210,7 @@ class LocalPipeline:
         return names.data_key(p[prefix_parameter], dates.data_date(run_date, self.lag), p["Target"], p["DataFileName"])
 
     def seed(self, run: Run, run_date: date) -> None:
-        training, validation = dataset.training_and_validation(label_noise=run.label_noise)
+        training, validation = self.data or dataset.training_and_validation(label_noise=run.label_noise)
         if run.malformed:
             lines = training.splitlines()
             lines[3] = b"1,5.1,three point five,1.4,0.2"
@@ -173,7 +240,7 @@ class LocalPipeline:
     def scheduled_input(self) -> dict[str, Any]:
         """The input EventBridge Scheduler sends: the template's Input with the scheduled time filled in."""
         template = self.stack.schedules[0]["Target"]["Input"]
-        scheduled = datetime.now(UTC).replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+        scheduled = self.clock.start.strftime("%Y-%m-%dT%H:%M:%SZ")
         return json.loads(template.replace("<aws.scheduler.scheduled-time>", scheduled))
 
     def execute(self, run: Run, run_input: dict[str, Any]) -> dict[str, Any]:
@@ -225,19 +292,24 @@ def _parameters(scenario: Scenario, secret_arn: str) -> dict[str, str]:
 
 
 def run(scenario: Scenario, run_date: date | None = None, config: Path = render.DEFAULT_CONFIG, printer: Printer = print,
-        rows: list[str] | None = None) -> Summary:
+        rows: list[str] | None = None, data: tuple[bytes, bytes] | None = None, parameters: dict[str, str] | None = None,
+        verbose: bool = False) -> Summary:
     """Run ``scenario`` end to end on emulated AWS and return what happened.
 
-    When an endpoint ends up serving, ``rows`` (default: a few validation rows) are sent to it.
+    ``data`` replaces the seeded iris files (training, validation); ``parameters`` override the
+    template's. When an endpoint ends up serving, ``rows`` (default: a few validation rows) are sent to it.
+    The emulated clock starts at the run's own time: the minute the schedule fires (now).
     """
     started = time.monotonic()
     logging.getLogger("moto").setLevel(logging.CRITICAL)
     render.render(config)
-    clock = Clock()
-    timeline = Timeline(clock, printer)
+    clock = Clock(datetime.now(UTC).replace(second=0, microsecond=0))
+    timeline = Timeline(clock, printer, verbose)
     receiver = Receiver(mode=scenario.receiver, printer=lambda line: timeline.enabled and printer(line))
+    children.reset()
     with ExitStack() as stack:
-        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="retrain-local-")))
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="retrain-local-", ignore_cleanup_errors=True)))
+        stack.callback(children.stop_all)
         stack.enter_context(mock_aws(config={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}))
         clients = {service: boto3.client(service, region_name=REGION) for service in SERVICES}
         stack.enter_context(receiver)
@@ -252,8 +324,8 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
         stack.enter_context(emulator.installed())
         s3_emulator = stack.enter_context(S3Emulator(scenario.s3_denied).installed())
         stack.enter_context(emulated_time(clock, timeline))
-        deployed = deploy(ROOT / render.OUTPUTS[render.TEMPLATE], STACK, _parameters(scenario, secret_arn), clients, runtime)
-        pipeline = LocalPipeline(clients, deployed, emulator, clock, workdir)
+        deployed = deploy(ROOT / render.OUTPUTS[render.TEMPLATE], STACK, {**_parameters(scenario, secret_arn), **(parameters or {})}, clients, runtime)
+        pipeline = LocalPipeline(clients, deployed, emulator, clock, workdir, data)
         base_date = run_date or pipeline.today()
 
         earlier = []
@@ -282,10 +354,9 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
             printer(f"  earlier run {line}")
         printer(f"starting execution with input {json.dumps(run_input)}")
         printer("  wall     emulated    state")
-        timeline.started = time.monotonic()
-        timeline.enabled = True
+        timeline.start()
         result = pipeline.execute(main, run_input)
-        timeline.enabled = False
+        timeline.stop()
 
         summary = Summary(
             scenario=scenario.name,
@@ -301,16 +372,25 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
             earlier_runs=earlier,
             throttled_calls=list(emulator.throttled_calls),
             failed_calls=list(emulator.failed_calls) + list(s3_emulator.denied_calls),
-            emulated_seconds=clock.elapsed(),
+            emulated_seconds=clock.elapsed() - timeline.origin,
             history=result["history"],
+            logs={name.removeprefix(f"{STACK}-"): list(function.logs) for name, function in runtime.functions.items() if function.logs},
         )
         if router.servers:
-            summary.predictions = predict(clients["sagemaker-runtime"], deployed.parameters["EndpointName"], rows or pipeline.sample_rows(day))
+            try:
+                summary.predictions = predict(clients["sagemaker-runtime"], deployed.parameters["EndpointName"], rows or pipeline.sample_rows(day))
+            except ClientError as error:
+                summary.prediction_error = f"{error.response['Error'].get('Code')}: {error.response['Error'].get('Message')}"
     summary.wall_seconds = round(time.monotonic() - started, 2)
     return summary
 
 
-def report(summary: Summary, printer: Printer = print) -> None:
+def report(summary: Summary, printer: Printer = print, verbose: bool = False) -> None:
+    if verbose:
+        for function, lines in summary.logs.items():
+            printer(f"log of {function}:")
+            for line in lines:
+                printer(f"  {line}")
     printer("")
     printer(f"result: {summary.status}" + (f" ({summary.error})" if summary.error else ""))
     gate = summary.deployment.get("gate")
@@ -326,6 +406,8 @@ def report(summary: Summary, printer: Printer = print) -> None:
     for package in resources.get("model_packages", []):
         metadata = package["metadata"]
         printer(f"model package {package['arn'].split('/', 1)[1]}: {package['approval']} ({metadata.get('metric_name')} = {metadata.get('metric_value')})")
+    if summary.prediction_error:
+        printer(f"the local endpoint answered an error: {summary.prediction_error}")
     if summary.predictions:
         printer("predictions from the local endpoint:")
         for line in summary.predictions:

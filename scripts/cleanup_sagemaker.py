@@ -10,8 +10,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cli import use_project_venv  # noqa: E402
+
+use_project_venv()
+
+import boto3  # noqa: E402
+from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "layers" / "common"))
 

@@ -4,17 +4,26 @@
 Exit status: 0 if the execution SUCCEEDED, 1 if it FAILED, 2 on a usage error.
 """
 
-import argparse
-import json
 import sys
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from local_aws import runner  # noqa: E402
+from cli import use_project_venv  # noqa: E402
+
+use_project_venv()
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+from datetime import date  # noqa: E402
+
+from local_aws import dataset, runner  # noqa: E402
 from local_aws.scenarios import SCENARIOS, describe  # noqa: E402
+from local_aws.template import TemplateError  # noqa: E402
+
+INTERRUPTED = 130
 
 
 def parse_date(text: str) -> date:
@@ -31,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--date", type=parse_date, help="run for this DATE (YYYY-MM-DD) instead of firing the daily schedule now")
     parser.add_argument("--config", type=Path, default=runner.render.DEFAULT_CONFIG, help="build-time config for render.py")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write a summary: status, states, Slack messages, resources left")
+    parser.add_argument("--data", type=Path, metavar="DIR", help="train on DIR/train.csv and DIR/validation.csv instead of the iris sample")
+    parser.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE",
+                        help="a template parameter for the local stack (repeatable), e.g. Hyperparameters='{...}'")
+    parser.add_argument("--verbose", action="store_true", help="print every poll of the loops and each function's log lines")
     args = parser.parse_args(argv)
     if args.list_scenarios:
         print(describe())
@@ -39,16 +52,43 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"run_local.py: error: unknown scenario {args.scenario!r}; known: {', '.join(SCENARIOS)}", file=sys.stderr)
         return 2
+    problem = check_outputs(args)
+    if problem:
+        print(f"run_local.py: error: {problem}", file=sys.stderr)
+        return 2
+    parameters = dict(item.split("=", 1) for item in args.parameter)
     try:
-        summary = runner.run(SCENARIOS[args.scenario], run_date=args.date, config=args.config)
-    except runner.render.RenderError as error:
+        data = dataset.from_directory(args.data) if args.data else None
+        summary = runner.run(SCENARIOS[args.scenario], run_date=args.date, config=args.config, data=data, parameters=parameters, verbose=args.verbose)
+    except (runner.render.RenderError, TemplateError, dataset.DataError) as error:
         print(f"run_local.py: error: {error}", file=sys.stderr)
         return 2
-    runner.report(summary)
+    except KeyboardInterrupt:
+        # The emulated execution runs on in moto's thread: leave without waiting for it. The training and
+        # serving processes were stopped and the temporary folder removed while the run unwound.
+        print("run_local.py: interrupted: stopped the training and serving processes and removed the run's temporary files", file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(INTERRUPTED)
+    runner.report(summary, verbose=args.verbose)
     if args.json:
         args.json.write_text(json.dumps(summary.as_dict(), indent=2, default=str))
         print(f"summary written to {args.json}")
     return 0 if summary.status == "SUCCEEDED" else 1
+
+
+def check_outputs(args: argparse.Namespace) -> str:
+    """What would make the run fail only after it ran: checked first."""
+    if args.json:
+        folder = args.json.parent if str(args.json.parent) else Path(".")
+        if not folder.is_dir():
+            return f"--json {args.json}: folder {folder} does not exist"
+        if not os.access(folder, os.W_OK) or (args.json.exists() and not os.access(args.json, os.W_OK)):
+            return f"--json {args.json}: cannot write there"
+    for item in args.parameter:
+        if "=" not in item or not item.split("=", 1)[0]:
+            return f"--parameter {item!r} is not KEY=VALUE"
+    return ""
 
 
 if __name__ == "__main__":

@@ -85,6 +85,7 @@ def resolve_dates(event: Any, lag_days: int, tz_name: str) -> tuple[date, date]:
     run_input = events.read(event, "input", object, STEP, default={})
     if not isinstance(run_input, dict):
         raise InvalidInput(f"execution input {run_input!r} is not a JSON object: expected {{\"DATE\": \"YYYY-MM-DD\"}}")
+    events.read(event, "input.PROMOTE", bool, STEP, default=True)
     start_time = events.read(event, "execution_start_time", (str, type(None)), STEP, default=None)
     tz = dates.timezone(tz_name)
     raw = run_input.get("DATE", dates.ABSENT)

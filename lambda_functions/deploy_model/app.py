@@ -33,30 +33,34 @@ class DeployRefused(PipelineError):
     """SageMaker refused to create the endpoint resources (limits, instance type, ...)."""
 
 
-def serving_metric(sagemaker, endpoint: dict[str, Any] | None, metric: str) -> tuple[float | None, str]:
-    """The objective metric of the model the endpoint serves now, and where it came from."""
+def serving_model(sagemaker, endpoint: dict[str, Any] | None, metric: str) -> dict[str, Any]:
+    """What the endpoint serves now: model, model package, training job, and that job's objective metric.
+
+    ``metric`` is None, and ``why`` says so, when there is no comparable serving model.
+    """
+    serving: dict[str, Any] = {"model_name": "", "model_package_arn": "", "training_job": "", "metric": None, "why": ""}
     if endpoint is None:
-        return None, "no endpoint yet"
+        return {**serving, "why": "no endpoint yet"}
     if endpoint.get("EndpointStatus") == endpoints.RECREATE:
-        return None, "the endpoint is Failed: nothing is serving"
+        return {**serving, "why": "the endpoint is Failed: nothing is serving"}
     endpoint_config = describe_or_none(
         sagemaker.describe_endpoint_config, "DescribeEndpointConfig", EndpointConfigName=endpoint["EndpointConfigName"]
     )
     if not endpoint_config:
-        return None, f"endpoint config {endpoint['EndpointConfigName']} not found"
-    model_name = endpoint_config["ProductionVariants"][0]["ModelName"]
+        return {**serving, "why": f"endpoint config {endpoint['EndpointConfigName']} not found"}
+    serving["model_name"] = model_name = endpoint_config["ProductionVariants"][0]["ModelName"]
     model = describe_or_none(sagemaker.describe_model, "DescribeModel", ModelName=model_name)
     if not model:
-        return None, f"serving model {model_name} not found"
+        return {**serving, "why": f"serving model {model_name} not found"}
     tags = resource_tags(sagemaker, model["ModelArn"])
-    job_name = tags.get(TAG_TRAINING_JOB)
-    if not job_name:
-        return None, f"serving model {model_name} was not trained by this pipeline"
-    job = describe_or_none(sagemaker.describe_training_job, "DescribeTrainingJob", TrainingJobName=job_name)
+    serving.update(model_package_arn=tags.get(TAG_MODEL_PACKAGE, ""), training_job=tags.get(TAG_TRAINING_JOB, ""))
+    if not serving["training_job"]:
+        return {**serving, "why": f"serving model {model_name} was not trained by this pipeline"}
+    job = describe_or_none(sagemaker.describe_training_job, "DescribeTrainingJob", TrainingJobName=serving["training_job"])
     metrics = {m["MetricName"]: m["Value"] for m in (job or {}).get("FinalMetricDataList", [])}
     if metric not in metrics:
-        return None, f"serving model's job {job_name} has no {metric}"
-    return gate.metric_value(metrics[metric]), job_name
+        return {**serving, "why": f"serving model's job {serving['training_job']} has no {metric}"}
+    return {**serving, "metric": gate.metric_value(metrics[metric]), "why": serving["training_job"]}
 
 
 def resource_tags(sagemaker, arn: str) -> dict[str, str]:
@@ -225,7 +229,7 @@ def gate_settings() -> dict[str, Any]:
     }
 
 
-def decide(sagemaker, settings: dict[str, Any], endpoint, metrics: dict[str, Any]) -> gate.Decision:
+def decide(settings: dict[str, Any], serving: dict[str, Any], metrics: dict[str, Any]) -> gate.Decision:
     metric = settings["metric"]
     candidate = gate.metric_value(metrics.get(metric))
     if candidate is None:
@@ -235,7 +239,7 @@ def decide(sagemaker, settings: dict[str, Any], endpoint, metrics: dict[str, Any
                 "check MetricDefinitions and ObjectiveMetricName"
             )
         return gate.Decision(True, metric, None, None, None, "quality gate disabled")
-    current, _ = serving_metric(sagemaker, endpoint, metric)
+    current = serving["metric"]
     if not settings["enabled"]:
         if not math.isfinite(candidate):
             return gate.Decision(False, metric, candidate, current, None,
@@ -250,6 +254,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     metrics = events.read(event, "training.status.metrics", dict, STEP, default={})
     data_date = events.read(event, "data.data_date", str, STEP)
     execution = events.read(event, "execution", str, STEP, default="")
+    promote = events.read(event, "input.PROMOTE", bool, STEP, default=True)
     if not model_data:
         raise InvalidInput(f"{STEP}: training job {job_name} has no model artifacts to deploy")
     endpoint_name = config.required("ENDPOINT_NAME")
@@ -261,18 +266,26 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
     endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name)
     result = {"endpoint_name": endpoint_name, "endpoint_config_name": job_name, "model_name": job_name,
-              "previous_config": endpoint["EndpointConfigName"] if endpoint else "", "replaced": ""}
+              "previous_config": endpoint["EndpointConfigName"] if endpoint else "", "previous_model": "", "previous_model_package": "",
+              "replaced": ""}
     if endpoint and endpoint["EndpointConfigName"] == job_name and endpoint["EndpointStatus"] == "InService":
         log.info("the endpoint already serves this model", extra=result)
         return {**result, "action": "already_serving", "model_package_arn": "", "gate": {}}
     endpoints.check_deployable(endpoint_name, endpoint)
 
-    decision = decide(sagemaker, gate_settings(), endpoint, metrics)
+    settings = gate_settings()
+    serving = serving_model(sagemaker, endpoint, settings["metric"])
+    result.update(previous_model=serving["model_name"], previous_model_package=serving["model_package_arn"])
+    decision = decide(settings, serving, metrics)
     package_arn = register_model_package(sagemaker, group, job_name, model_data, image, decision, data_date, tags)
     result.update(model_package_arn=package_arn, gate=decision.as_dict())
     if not decision.approved:
         log.info("model rejected by the quality gate", extra=result)
-        return {**result, "action": "rejected"}
+        return {**result, "action": "rejected", "model_name": "", "endpoint_config_name": ""}
+
+    if not promote:
+        log.info("model approved but not promoted: the execution input says PROMOTE=false", extra=result)
+        return {**result, "action": "held", "model_name": "", "endpoint_config_name": ""}
 
     resource_tags_ = tags + [{"Key": TAG_TRAINING_JOB, "Value": job_name}, {"Key": TAG_MODEL_PACKAGE, "Value": package_arn}]
     created: list[tuple[str, str]] = []

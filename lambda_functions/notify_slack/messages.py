@@ -16,6 +16,8 @@ def console_links(region: str, state: dict[str, Any], execution: str) -> list[tu
     job = _obj(state.get("training")).get("job_name")
     if job:
         links.append(("Training job", f"{console}/sagemaker/home?region={region}#/jobs/{job}"))
+        links.append(("Training logs", f"{console}/cloudwatch/home?region={region}#logsV2:log-groups/log-group/"
+                                       f"$252Faws$252Fsagemaker$252FTrainingJobs$3FlogStreamNameFilter$3D{job}"))
     endpoint = _obj(state.get("deployment")).get("endpoint_name")
     if endpoint:
         links.append(("Endpoint", f"{console}/sagemaker/home?region={region}#/endpoints/{endpoint}"))
@@ -44,6 +46,13 @@ def _metrics_text(metrics: dict[str, Any]) -> str:
     return ", ".join(f"{name} = {value:g}" if isinstance(value, (int, float)) else f"{name} = {value}" for name, value in sorted(metrics.items())) or "none reported"
 
 
+def _replaced(deployment: dict[str, Any]) -> str:
+    model, package = deployment.get("previous_model"), deployment.get("previous_model_package")
+    if not model:
+        return ""
+    return f"model {model}" + (f" (package {package})" if package else " (not from this pipeline's registry)")
+
+
 def _gate_text(gate: dict[str, Any]) -> str:
     def number(value):
         return "—" if value is None else f"{value:g}" if isinstance(value, (int, float)) else str(value)
@@ -63,16 +72,20 @@ def facts(kind: str, state: dict[str, Any]) -> tuple[str, str, list[tuple[str, s
     day = data.get("data_date", "unknown date")
     if kind == "started":
         verb = "Adopted the existing" if training.get("adopted") else "Started"
+        hyperparameters = ", ".join(f"{k}={v}" for k, v in sorted(_obj(training.get("hyperparameters")).items()))
         return "Training started", f"{verb} training job for data of {day}.", [
             ("Training job", training.get("job_name", "")),
             ("Instance type", training.get("instance_type", "")),
             ("Training data", _obj(data.get("uris")).get("train", "")),
+            ("Validation data", _obj(data.get("uris")).get("validation", "")),
+            ("Hyperparameters", hyperparameters),
         ]
     if kind == "training_done":
         return "Training complete", f"Model for data of {day} is trained.", [
             ("Training job", training.get("job_name", "")),
             ("Metrics", _metrics_text(_obj(status.get("metrics")))),
-            ("Training time", f"{status.get('training_seconds', '?')} s"),
+            ("Training time", f"{status.get('training_seconds', '?')} s, billable {status.get('billable_seconds', '?')} s"),
+            ("Model artifact", status.get("model_artifacts", "")),
         ]
     if kind == "deployed":
         return "New model deployed", f"Endpoint {deployment.get('endpoint_name')} serves the model trained on data of {day}.", [
@@ -80,6 +93,7 @@ def facts(kind: str, state: dict[str, Any]) -> tuple[str, str, list[tuple[str, s
             ("Model", deployment.get("model_name", "")),
             ("Quality gate", _gate_text(_obj(deployment.get("gate")))),
             ("Model package", deployment.get("model_package_arn", "")),
+            ("Replaces", _replaced(deployment)),
             ("Replaced a failed endpoint", deployment.get("replaced", "")),
         ]
     if kind == "already_serving":
@@ -87,6 +101,15 @@ def facts(kind: str, state: dict[str, Any]) -> tuple[str, str, list[tuple[str, s
             f"Endpoint {deployment.get('endpoint_name')} already serves the model trained on data of {day} "
             f"({deployment.get('model_name')}): nothing was changed, gated or registered again."
         ), [("Training job", training.get("job_name", ""))]
+    if kind == "not_deployed" and deployment.get("action") == "held":
+        return "Model registered, not deployed", (
+            f"The model trained on data of {day} passed the quality gate and is registered, but this run was started with "
+            "PROMOTE=false (a backfill changes the endpoint only on its last date by default): the endpoint is unchanged."
+        ), [
+            ("Quality gate", _gate_text(_obj(deployment.get("gate")))),
+            ("Still serving", deployment.get("previous_config") or "nothing (no endpoint yet)"),
+            ("Model package (Approved)", deployment.get("model_package_arn", "")),
+        ]
     if kind == "not_deployed":
         return "Model not deployed", f"The model trained on data of {day} did not pass the quality gate; the endpoint is unchanged.", [
             ("Quality gate", _gate_text(_obj(deployment.get("gate")))),

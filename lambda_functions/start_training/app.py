@@ -131,4 +131,5 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "output_path": settings["output_path"],
         "instance_type": settings["instance_type"],
         "max_runtime_seconds": settings["max_runtime_seconds"],
+        "hyperparameters": {key: str(value) for key, value in settings["hyperparameters"].items()},
     }

@@ -1,0 +1,160 @@
+"""Each operator script run exactly as the README writes it (a subprocess, its own shebang), on a
+machine set up wrongly: one line saying what is missing and how to set it, never a traceback."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.timeout(120)
+
+
+def bare_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """No AWS settings at all: no region, no profile, no credentials, no instance metadata."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    return {"PATH": "/usr/bin:/bin", "HOME": str(home), "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_CONFIG_FILE": str(home / "no-config"), "AWS_SHARED_CREDENTIALS_FILE": str(home / "no-credentials"), **extra}
+
+
+def run(command: list[str], env: dict[str, str], timeout: float = 90) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def one_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert "Traceback" not in text
+    return lines[0]
+
+
+PYTHON_SCRIPTS = [["scripts/start-execution", "--env", "prod", "--date", "2026-11-24"], ["scripts/invoke-endpoint", "--env", "prod"]]
+
+
+@pytest.mark.parametrize("command", PYTHON_SCRIPTS, ids=lambda c: c[0])
+def test_without_a_region_the_script_says_how_to_set_one(tmp_path, command):
+    result = run(command, bare_environment(tmp_path))
+    assert result.returncode == 2
+    assert one_line(result.stderr) == (f"{Path(command[0]).name}: no AWS region: set AWS_DEFAULT_REGION or AWS_REGION "
+                                       "(or `region` in ~/.aws/config for your profile), or pass --region")
+
+
+@pytest.mark.parametrize("region_variable", ["AWS_REGION", "AWS_DEFAULT_REGION"])
+@pytest.mark.parametrize("command", PYTHON_SCRIPTS, ids=lambda c: c[0])
+def test_without_credentials_the_script_says_how_to_set_them(tmp_path, command, region_variable):
+    result = run(command, bare_environment(tmp_path, **{region_variable: "eu-west-1"}))
+    assert result.returncode == 2
+    assert one_line(result.stderr).startswith(f"{Path(command[0]).name}: no AWS credentials: set AWS_PROFILE")
+
+
+@pytest.mark.parametrize("script", ["scripts/start-execution", "scripts/invoke-endpoint", "scripts/build-and-push-image.sh",
+                                    "scripts/lambda-python-dir", "create-stack.sh", "delete-stack.sh", "scripts/run_local.py"])
+def test_every_script_has_help(tmp_path, script):
+    command = [f"./{script}", "--help"] if os.access(ROOT / script, os.X_OK) else [sys.executable, script, "--help"]
+    result = run(command, bare_environment(tmp_path))
+    assert result.returncode == 0 and result.stdout.strip() and not result.stderr.strip()
+
+
+def fake_tool(folder: Path, name: str, body: str) -> None:
+    path = folder / name
+    path.write_text(f"#!/usr/bin/env bash\n{body}\n")
+    path.chmod(0o755)
+
+
+@pytest.fixture
+def fake_aws(tmp_path) -> Path:
+    """An AWS CLI that knows no region and no credentials, and a docker that is never reached."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake_tool(tools, "aws", 'case "$1 $2" in "configure get") exit 1 ;; "sts get-caller-identity") '
+                            'echo "Unable to locate credentials. You can configure credentials by running \\"aws configure\\"." >&2; exit 255 ;; esac; exit 3')
+    fake_tool(tools, "docker", "echo docker must not be reached >&2; exit 9")
+    return tools
+
+
+def test_build_and_push_without_a_region_says_how_to_set_one(tmp_path, fake_aws):
+    env = bare_environment(tmp_path)
+    env["PATH"] = f"{fake_aws}:{env['PATH']}"
+    result = run(["scripts/build-and-push-image.sh"], env)
+    assert result.returncode == 2
+    assert one_line(result.stderr) == "build-and-push-image.sh: no AWS region: set AWS_DEFAULT_REGION or AWS_REGION (or region in ~/.aws/config for your profile)"
+
+
+def test_build_and_push_without_credentials_says_how_to_set_them(tmp_path, fake_aws):
+    env = bare_environment(tmp_path, AWS_REGION="eu-west-1")
+    env["PATH"] = f"{fake_aws}:{env['PATH']}"
+    result = run(["scripts/build-and-push-image.sh", "team/model", "v1"], env)
+    assert result.returncode == 2
+    assert one_line(result.stderr).startswith("build-and-push-image.sh: no usable AWS credentials: set AWS_PROFILE")
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--help-me"], "unknown option '--help-me'"),
+    (["Bad_Name"], "repository name 'Bad_Name' is not a valid ECR name"),
+    (["repo", "tag", "extra"], "too many arguments"),
+])
+def test_build_and_push_rejects_bad_arguments_before_touching_aws(tmp_path, fake_aws, arguments, message):
+    env = bare_environment(tmp_path)
+    env["PATH"] = f"{fake_aws}:{env['PATH']}"
+    result = run(["scripts/build-and-push-image.sh", *arguments], env)
+    assert result.returncode == 2 and message in one_line(result.stderr)
+
+
+def test_build_and_push_without_the_aws_cli_says_to_install_it(tmp_path):
+    result = run(["scripts/build-and-push-image.sh"], bare_environment(tmp_path))
+    assert result.returncode == 2 and "needs the AWS CLI" in one_line(result.stderr)
+
+
+def test_sam_build_python_missing_is_one_line_saying_what_to_install(tmp_path):
+    result = run(["scripts/lambda-python-dir"], bare_environment(tmp_path, PYENV_ROOT=str(tmp_path / "no-pyenv")))
+    assert result.returncode == 2
+    assert one_line(result.stderr).startswith("sam build needs Python 3.13 (the Lambda runtime) and none was found: install it")
+
+
+def test_run_local_refuses_an_unwritable_json_path_before_running(tmp_path):
+    started = time.monotonic()
+    result = run([sys.executable, "scripts/run_local.py", "--json", str(tmp_path / "no" / "such" / "dir" / "x.json")], bare_environment(tmp_path))
+    assert result.returncode == 2 and "folder" in one_line(result.stderr) and "does not exist" in result.stderr
+    assert "scenario happy" not in result.stdout and time.monotonic() - started < 30
+
+
+def test_run_local_rejects_a_data_folder_without_its_files(tmp_path):
+    result = run([sys.executable, "scripts/run_local.py", "--data", str(tmp_path)], bare_environment(tmp_path))
+    assert result.returncode == 2 and "train.csv: cannot read it" in one_line(result.stderr)
+
+
+def retrain_processes(marker: Path) -> list[int]:
+    """Processes whose environment points into ``marker`` (the run's TMPDIR): its training and serving children."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if str(marker).encode() in (proc / "environ").read_bytes():
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_ctrl_c_stops_children_removes_temporary_files_and_exits_130_with_one_line(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**bare_environment(tmp_path), "TMPDIR": str(scratch)}
+    process = subprocess.Popen([sys.executable, "scripts/run_local.py", "--scenario", "happy"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(scratch.glob("retrain-local-*/*/opt/ml/input")):
+        time.sleep(0.05)
+    assert any(scratch.glob("retrain-local-*")), "the run should be training by now"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert one_line(err).startswith("run_local.py: interrupted: stopped the training and serving processes")
+    time.sleep(0.5)
+    assert list(scratch.glob("retrain-local-*")) == []
+    assert [pid for pid in retrain_processes(scratch) if pid != process.pid] == []
