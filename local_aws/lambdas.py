@@ -73,12 +73,15 @@ class Runtime:
         """Run the handler with its Powertools logger writing to the function's log, as CloudWatch Logs collects it."""
         handler = getattr(getattr(module, "log", None), "logger_handler", None)
         buffer = io.StringIO()
-        previous = handler.setStream(buffer) if isinstance(handler, logging.StreamHandler) else None
+        # Swapped without StreamHandler.setStream, which flushes the stream it replaces (possibly closed by now).
+        previous = handler.stream if isinstance(handler, logging.StreamHandler) else None
+        if previous is not None:
+            handler.stream = buffer
         try:
             return getattr(module, function.handler.rsplit(".", 1)[1])(event, context)
         finally:
             if previous is not None:
-                handler.setStream(previous)
+                handler.stream = previous
             function.logs.extend(line for line in buffer.getvalue().splitlines() if line.strip())
 
     def invoke(self, name: str, event: Any) -> tuple[bytes, bool]:

@@ -5,9 +5,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
+from moto.core.exceptions import ServiceException
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 
 from .containers import ModelServer
+
+
+class ModelError(ServiceException):
+    """SageMaker's answer when the model container answers 4xx/5xx: HTTP 424 with the container's status and body."""
+
+    code = "ModelError"
+
+    def __init__(self, endpoint: str, status: int, body: str) -> None:
+        super().__init__(f"Received client error ({status}) from primary with message \"{body}\". See CloudWatch logs for {endpoint}.")
+        self.OriginalStatusCode = status
+        self.OriginalMessage = body
 
 
 class Router:
@@ -48,13 +60,11 @@ class Router:
             name = response._get_params().get("EndpointName") or response.path.split("/")[2]
             server = router.servers.get(name)
             if server is None:
-                body = '{"__type": "ValidationError", "message": "Endpoint ' + name + ' is not serving (emulated)"}'
-                return 400, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": "ValidationError"}, body
+                raise ServiceException("ValidationError", f"Endpoint {name} of account 123456789012 not found.")
             status, body, content_type = server.invoke(response.body if isinstance(response.body, bytes) else response.body.encode(),
                                                        response.headers.get("Content-Type", "text/csv"))
             if status != 200:
-                message = body.decode(errors="replace").replace('"', "'")
-                return 424, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": "ModelError"}, '{"__type": "ModelError", "message": "' + message + '"}'
+                raise ModelError(name, status, body.decode(errors="replace"))
             return 200, {"Content-Type": content_type, "x-Amzn-Invoked-Production-Variant": "AllTraffic"}, body
 
         try:

@@ -83,3 +83,73 @@ def test_invoke_endpoint_locally_prints_real_predictions(capsys, tmp_path):
     rows.write_text("5.1,3.5,1.4,0.2\n6.9,3.1,5.4,2.1\n")
     assert invoke_endpoint.main(["--local", "--file", str(rows)]) == 0
     assert capsys.readouterr().out.splitlines() == ["5.1,3.5,1.4,0.2 -> 0", "6.9,3.1,5.4,2.1 -> 2"]
+
+
+def test_a_backfill_promotes_only_its_last_date_by_default():
+    start_execution = load_script("start-execution")
+    days = [date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3)]
+    assert start_execution.promotes(days, "last") == [False, False, True]
+    assert start_execution.promotes(days, "all") == [True, True, True]
+    assert start_execution.promotes(days, "none") == [False, False, False]
+    assert start_execution.run_input(days[0], False) == {"DATE": "2026-11-01", "PROMOTE": False}
+    assert start_execution.run_input(days[2], True) == {"DATE": "2026-11-03"}
+
+
+class FakeStepFunctions:
+    """Runs end SUCCEEDED at once; waiting for the run of ``interrupt_on`` is interrupted (Ctrl-C)."""
+
+    def __init__(self, interrupt_on: str | None = None) -> None:
+        self.inputs, self.interrupt_on = [], interrupt_on
+
+    def start_execution(self, stateMachineArn, name, input):
+        self.inputs.append(json.loads(input))
+        return {"executionArn": f"arn:aws:states:us-east-1:123456789012:execution:m:{name}"}
+
+    def describe_execution(self, executionArn):
+        if self.interrupt_on and self.interrupt_on in executionArn:
+            raise KeyboardInterrupt
+        return {"status": "SUCCEEDED"}
+
+
+def test_a_backfill_sends_promote_false_except_on_its_last_date():
+    start_execution = load_script("start-execution")
+    sfn = FakeStepFunctions()
+    days = start_execution.dates(date(2026, 11, 1), date(2026, 11, 3))
+    assert start_execution.backfill(sfn, "arn:m", days, "last", False, "prod", printer=lambda line: None) == 0
+    assert [i.get("PROMOTE", True) for i in sfn.inputs] == [False, False, True]
+
+
+def test_ctrl_c_during_a_backfill_says_which_dates_ran_and_how_to_resume(capsys):
+    start_execution = load_script("start-execution")
+    sfn = FakeStepFunctions(interrupt_on="2026-11-02")
+    days = start_execution.dates(date(2026, 11, 1), date(2026, 11, 4))
+    assert start_execution.backfill(sfn, "arn:m", days, "last", False, "prod", printer=lambda line: None) == 130
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("interrupted: finished 2026-11-01 SUCCEEDED; 2026-11-02 was started and goes on in AWS (arn:aws:states:")
+    assert line.endswith("resume with: scripts/start-execution --env prod --from 2026-11-03 --to 2026-11-04 --promote last")
+
+
+def test_a_model_error_exits_1_with_the_endpoints_own_message(capsys):
+    from botocore.exceptions import ClientError
+
+    invoke_endpoint = load_script("invoke-endpoint")
+
+    class Runtime:
+        def invoke_endpoint(self, **kwargs):
+            raise ClientError({"Error": {"Code": "ModelError", "Message": "Received client error (400) from primary"},
+                               "OriginalStatusCode": 400, "OriginalMessage": '{"message": "row 1 has 3 features, expected 4"}'}, "InvokeEndpoint")
+
+    with pytest.raises(SystemExit) as exit_info:
+        invoke_endpoint.ask(Runtime(), "multiclass", ["1,2,3"])
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err.strip() == ("invoke-endpoint: endpoint multiclass answered ModelError: row 1 has 3 features, expected 4 "
+                                               "(the model answered HTTP 400)")
+
+
+def test_invoke_endpoint_locally_exits_1_when_the_model_refuses_the_rows(capsys, tmp_path):
+    invoke_endpoint = load_script("invoke-endpoint")
+    rows = tmp_path / "rows.csv"
+    rows.write_text("5.1,3.5\n")
+    assert invoke_endpoint.main(["--local", "--file", str(rows)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "the local endpoint answered an error: ModelError" in captured.err

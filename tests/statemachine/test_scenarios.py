@@ -110,10 +110,13 @@ def test_training_timeout_gives_up_after_the_poll_budget(run_scenario):
     assert summary.error == "TrainingTimedOut" and "after 10800 s of polling" in summary.cause
 
 
-def test_deploy_fails_reports_the_endpoint_failure(run_scenario):
+def test_deploy_fails_reports_the_endpoint_failure_what_is_left_and_what_the_next_run_does(run_scenario):
     summary = run_scenario("deploy-fails")
     assert collapse(summary.states) == TRAINING + DEPLOY + ["EndpointFailed"] + FAILED
-    assert "ping health check" in failure_text(summary)
+    text = failure_text(summary)
+    assert "ping health check" in text and "endpoint multiclass is Failed" in text
+    assert "the next run deletes endpoint multiclass and creates it again" in text
+    assert "it had started to create endpoint multiclass" in text and "the endpoint was not changed" not in text
     assert endpoint(summary)["status"] == "Failed"
 
 
@@ -176,6 +179,7 @@ def test_worse_model_is_rejected_by_the_gate_and_the_endpoint_untouched(run_scen
     assert summary.deployment["action"] == "rejected" and summary.deployment["gate"]["candidate"] < summary.deployment["gate"]["current"]
     assert summary.deployment["model_package_arn"] == summary.resources["model_packages"][1]["arn"]
     assert len(summary.resources["models"]) == 1
+    assert summary.deployment["model_name"] == "" and summary.deployment["endpoint_config_name"] == "", "names only what exists"
 
 
 def test_better_model_passes_the_gate_and_updates_the_endpoint(run_scenario):

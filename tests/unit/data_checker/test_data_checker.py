@@ -159,3 +159,8 @@ def test_a_bodiless_404_on_a_missing_bucket_is_told_apart_from_a_missing_key():
     assert app.check_data(FailingS3(404, bucket_status=None), "b", {"train": "k"})["status"] == "absent"
     with pytest.raises(BucketMissing, match="bucket b does not exist"):
         app.check_data(FailingS3(404, bucket_status=404), "b", {"train": "k"})
+
+
+def test_a_promote_flag_that_is_not_a_boolean_is_refused_before_training(s3):
+    with pytest.raises(InvalidInput, match="'input.PROMOTE' is str 'no', expected boolean"):
+        app.lambda_handler({"input": {"DATE": "2026-11-20", "PROMOTE": "no"}, "execution_start_time": "2026-11-24T06:00:00Z"}, None)

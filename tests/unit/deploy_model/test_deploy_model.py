@@ -224,3 +224,23 @@ def test_missing_artifacts_and_bad_gate_settings_are_named(sagemaker, monkeypatc
     monkeypatch.setenv("METRIC_FLOOR", "high")
     with pytest.raises(ConfigError, match="METRIC_FLOOR='high'"):
         app.lambda_handler(deploy_event(), None)
+
+
+def test_a_run_started_with_promote_false_registers_the_approved_model_and_changes_nothing(sagemaker):
+    result = app.lambda_handler({**deploy_event(), "input": {"DATE": "2026-11-24", "PROMOTE": False}}, None)
+    assert result["action"] == "held" and result["gate"]["approved"]
+    assert result["model_name"] == "" and result["endpoint_config_name"] == ""
+    assert sagemaker.describe_model_package(ModelPackageName=result["model_package_arn"])["ModelApprovalStatus"] == "Approved"
+    assert sagemaker.list_endpoints()["Endpoints"] == [] and sagemaker.list_models()["Models"] == []
+
+
+def test_a_rejected_model_names_no_model_or_config_that_was_never_created(sagemaker, emulator):
+    serve_existing_model(sagemaker, emulator, accuracy=0.96)
+    result = app.lambda_handler(deploy_event(accuracy=0.91), None)
+    assert (result["model_name"], result["endpoint_config_name"]) == ("", "")
+
+
+def test_an_update_names_the_model_and_package_it_replaces(sagemaker, emulator):
+    serve_existing_model(sagemaker, emulator, accuracy=0.93)
+    result = app.lambda_handler(deploy_event(accuracy=0.95), None)
+    assert result["previous_model"] == "retrain-multiclass-20261122"

@@ -179,3 +179,36 @@ def test_a_state_with_mistyped_sections_still_gives_a_message(secret, httpserver
     state = {"data": "2026-11-23", "training": ["x"], "failure": {"Error": "StartTrainingResultMalformed", "Cause": "StartTraining returned …"}}
     app.lambda_handler({"kind": "failed", "state": state, "execution": "arn:x"}, None)
     assert "StartTrainingResultMalformed" in json.dumps(sent(httpserver)[0]["blocks"])
+
+
+def message_lines(kind: str, state: dict) -> str:
+    from messages import build
+
+    return json.dumps(build(kind, state, "arn:aws:states:us-east-1:1:execution:m:x", "us-east-1", "retrain-prod")["blocks"])
+
+
+def test_on_call_facts_are_in_the_messages_without_opening_the_console():
+    data = {"data_date": "2026-11-23", "uris": {"train": "s3://b/input-data-training/2026-11-23/multiclass/iris.csv",
+                                                  "validation": "s3://b/input-data-validation/2026-11-23/multiclass/iris.csv"}}
+    training = {"job_name": "retrain-multiclass-20261123", "instance_type": "ml.m5.large", "hyperparameters": {"num_class": "3", "objective": "multi:softmax"},
+                "status": {"metrics": {"validation:accuracy": 0.95}, "training_seconds": 420, "billable_seconds": 420,
+                           "model_artifacts": "s3://b/output-model/2026-11-23/multiclass/retrain-multiclass-20261123/output/model.tar.gz"}}
+    started = message_lines("started", {"data": data, "training": training})
+    assert "input-data-validation/2026-11-23" in started and "num_class=3, objective=multi:softmax" in started
+    done = message_lines("training_done", {"data": data, "training": training})
+    assert "420 s, billable 420 s" in done and "output/model.tar.gz" in done
+    assert "cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Faws$252Fsagemaker$252FTrainingJobs" in done
+    deployed = message_lines("deployed", {"data": data, "training": training, "deployment": {
+        "endpoint_name": "multiclass", "action": "updated", "previous_model": "retrain-multiclass-20261122",
+        "previous_model_package": "arn:aws:sagemaker:us-east-1:1:model-package/retrain-multiclass/7"}})
+    assert "model retrain-multiclass-20261122 (package arn:aws:sagemaker:us-east-1:1:model-package/retrain-multiclass/7)" in deployed
+
+
+def test_a_held_model_says_it_is_registered_but_not_deployed_and_why():
+    text = message_lines("not_deployed", {"data": {"data_date": "2026-11-23"}, "deployment": {"action": "held", "gate": {"approved": True}}})
+    assert "Model registered, not deployed" in text and "PROMOTE=false" in text
+
+
+def test_a_failure_before_the_data_date_is_known_names_the_date_input():
+    text = message_lines("failed", {"DATE": "2026-02-30", "failure": {"Error": "InvalidInput", "Cause": "DATE '2026-02-30' is not a date"}})
+    assert "The run for DATE '2026-02-30' (data date not determined) failed" in text

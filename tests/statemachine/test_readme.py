@@ -1,0 +1,41 @@
+"""The README's quick start shows the real output of `make local`: a run's output, with only what
+changes from run to run (wall times, dates, execution ids) masked, must equal the README's sample."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.timeout(120)
+README = Path(__file__).resolve().parents[2] / "README.md"
+MARKER = "<!-- sample-output:"
+
+
+def masked(text: str) -> list[str]:
+    rules = [
+        (r"^(\s*)\d+\.\d\ds(?=  T\+)", r"\1W.WWs"),
+        (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "TIMESTAMP"),
+        (r"\d{4}-\d{2}-\d{2}", "DATE"),
+        (r"(?<=-)\d{8}\b", "YYYYMMDD"),
+        (r"local-[0-9a-f]{12}", "local-EXECUTION"),
+        (r"wall time \d+\.\d s", "wall time W s"),
+    ]
+    lines = []
+    for line in text.rstrip("\n").splitlines():
+        for pattern, replacement in rules:
+            line = re.sub(pattern, replacement, line)
+        lines.append(line)
+    return lines
+
+
+def readme_sample() -> str:
+    text = README.read_text()
+    start = text.index("```\n", text.index(MARKER)) + 4
+    return text[start:text.index("```", start)]
+
+
+def test_the_readme_sample_output_is_what_make_local_prints(capsys):
+    from scripts import run_local
+
+    assert run_local.main(["--scenario", "happy"]) == 0
+    assert masked(capsys.readouterr().out) == masked(readme_sample())
