@@ -123,3 +123,29 @@ def test_s3_head_denied_is_a_bodiless_403():
             s3.head_object(Bucket="data-bucket", Key="input/x.csv")
         assert error.value.response["Error"]["Code"] == "403"
         assert emulator.denied_calls == ["HeadObject s3://data-bucket/input/x.csv: 403"]
+
+
+@pytest.mark.parametrize("has_data_filter", [True, False], ids=["python>=3.11.4", "python<3.11.4"])
+def test_model_archives_are_extracted_safely_on_every_python_3_11(tmp_path, monkeypatch, has_data_filter):
+    import io
+    import tarfile
+
+    from local_aws.containers import extract
+
+    if not has_data_filter:
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+
+    def archive(name: str) -> tarfile.TarFile:
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+            info = tarfile.TarInfo(name)
+            info.size = 2
+            tar.addfile(info, io.BytesIO(b"ok"))
+        buffer.seek(0)
+        return tarfile.open(fileobj=buffer, mode="r:gz")
+
+    extract(archive("model.joblib"), tmp_path / "good")
+    assert (tmp_path / "good" / "model.joblib").read_bytes() == b"ok"
+    with pytest.raises(tarfile.TarError):
+        extract(archive("../escape.txt"), tmp_path / "bad")
+    assert not (tmp_path / "escape.txt").exists()

@@ -39,3 +39,16 @@ def test_the_readme_sample_output_is_what_make_local_prints(capsys):
 
     assert run_local.main(["--scenario", "happy"]) == 0
     assert masked(capsys.readouterr().out) == masked(readme_sample())
+
+
+def test_every_scenario_has_its_readme_row_with_the_same_words():
+    from local_aws.scenarios import SCENARIOS
+
+    rows = dict(re.findall(r"^\| `([a-z0-9-]+)` \| (.+) \|$", README.read_text(), re.MULTILINE))
+    documented = {name: text for name, text in rows.items() if name in SCENARIOS}
+    assert set(documented) == set(SCENARIOS)
+    def words(text: str) -> str:
+        return re.sub(r"[`'\"]", "", text)
+
+    for name, scenario in SCENARIOS.items():
+        assert words(documented[name]) == words(scenario.description), name
