@@ -93,13 +93,14 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
 
 
 def apply_metric_definitions(output: str, definitions: list[dict[str, str]]) -> dict[str, float]:
-    """SageMaker's rule: each regex's first group, last match in the log wins."""
+    """SageMaker's rule: each regex is searched in each log line (so ^ anchors a line); its first
+    group is the value; the last match in the log wins."""
     metrics = {}
-    for definition in definitions:
-        matches = re.findall(definition["Regex"], output)
-        if matches:
-            last = matches[-1]
-            metrics[definition["Name"]] = float(last[0] if isinstance(last, tuple) else last)
+    for line in output.splitlines():
+        for definition in definitions:
+            match = re.search(definition["Regex"], line)
+            if match:
+                metrics[definition["Name"]] = float(match.group(1))
     return metrics
 
 

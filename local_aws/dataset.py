@@ -20,12 +20,37 @@ def to_csv(rows: list[list[float]]) -> bytes:
     return "".join(",".join(str(v) for v in row) + "\n" for row in rows).encode()
 
 
-def training_and_validation(seed: int = 0, label_noise: float = 0.0) -> tuple[bytes, bytes]:
-    """Training data with ``label_noise``; validation always clean, so the metric measures the model."""
+STANDARD, HARD, EASY = "standard", "hard", "easy"
+BORDERLINE_PETAL_LENGTH = (4.4, 5.2)   # where versicolor and virginica overlap
+
+
+def _scaled(rows: list[list[float]], drift: float) -> list[list[float]]:
+    return [[row[0]] + [round(v * drift, 2) for v in row[1:]] for row in rows]
+
+
+def training_and_validation(seed: int = 0, label_noise: float = 0.0, drift: float = 1.0, validation: str = STANDARD) -> tuple[bytes, bytes]:
+    """One day of data: 70 % of iris (shuffled by ``seed``) for training with ``label_noise``, the rest
+    for validation, clean, so the metric measures the model.
+
+    ``drift`` rescales every feature of the day (a recalibrated sensor: yesterday's model no longer
+    fits). ``validation`` "hard" flips 10 % of the validation labels (no model can score high that day);
+    "easy" validates on every iris row outside the borderline petal lengths (any decent model scores high).
+    """
     clean = iris_rows(seed)
     noisy = iris_rows(seed, label_noise)
     cut = int(len(clean) * 0.7)
-    return to_csv(noisy[:cut]), to_csv(clean[cut:])
+    held_out = clean[cut:]
+    if validation == HARD:
+        rng = random.Random(seed + 100)
+        held_out = [list(row) for row in held_out]
+        for row in rng.sample(held_out, int(len(held_out) * 0.1)):
+            row[0] = (row[0] + 1) % 3
+    elif validation == EASY:
+        low, high = BORDERLINE_PETAL_LENGTH
+        held_out = [row for row in iris_rows(seed + 7) if not low <= row[3] <= high]
+    elif validation != STANDARD:
+        raise ValueError(f"validation {validation!r} is not one of {STANDARD}, {HARD}, {EASY}")
+    return to_csv(_scaled(noisy[:cut], drift)), to_csv(_scaled(held_out, drift))
 
 
 class DataError(Exception):

@@ -210,7 +210,9 @@ class LocalPipeline:
         return names.data_key(p[prefix_parameter], dates.data_date(run_date, self.lag), p["Target"], p["DataFileName"])
 
     def seed(self, run: Run, run_date: date) -> None:
-        training, validation = self.data or dataset.training_and_validation(label_noise=run.label_noise)
+        training, validation = self.data or dataset.training_and_validation(run.seed, run.label_noise, run.drift, run.validation)
+        if run.corrupt_champion:
+            self.corrupt_serving_artifact()
         if run.malformed:
             lines = training.splitlines()
             lines[3] = b"1,5.1,three point five,1.4,0.2"
@@ -223,6 +225,14 @@ class LocalPipeline:
         }[run.data]
         for prefix_parameter, body in files.items():
             self.clients["s3"].put_object(Bucket=BUCKET, Key=self.data_key(prefix_parameter, run_date), Body=body)
+
+    def corrupt_serving_artifact(self) -> None:
+        """Overwrite the serving model's model.tar.gz with bytes no container can load."""
+        sm, name = self.clients["sagemaker"], self.stack.parameters["EndpointName"]
+        config = sm.describe_endpoint_config(EndpointConfigName=sm.describe_endpoint(EndpointName=name)["EndpointConfigName"])
+        artifact = sm.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])["PrimaryContainer"]["ModelDataUrl"]
+        bucket, key = artifact.removeprefix("s3://").split("/", 1)
+        self.clients["s3"].put_object(Bucket=bucket, Key=key, Body=b"not a gzip archive (emulated corruption)")
 
     def training_for(self, run: Run) -> Callable[[str, dict[str, Any]], TrainingOutcome]:
         if run.training is not None:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from . import dataset
 from .sagemaker import VANISHED, EndpointOutcome, TrainingOutcome
 from .slack_receiver import DOWN, ECHOES_URL, OK, RATE_LIMITED
 
@@ -15,6 +16,10 @@ class Run:
     day_offset: int = 0                      # run date relative to the scenario's date
     data: str = BOTH                         # which files are seeded for the data date
     label_noise: float = 0.0                 # share of training labels flipped (worse data)
+    seed: int = 0                            # which shuffle of iris the day gets
+    drift: float = 1.0                       # every feature of the day rescaled (yesterday's model no longer fits)
+    validation: str = dataset.STANDARD       # "hard" or "easy" validation rows
+    corrupt_champion: bool = False           # the serving model's model.tar.gz is unreadable by then
     malformed: bool = False                  # training CSV that is not numeric
     training: TrainingOutcome | None = None  # scripted outcome; None trains for real
     endpoint: EndpointOutcome = field(default_factory=EndpointOutcome)
@@ -42,8 +47,8 @@ SCENARIOS = {
     s.name: s
     for s in [
         Scenario("happy", "first deploy: trains on the seeded data, creates the endpoint, SUCCEEDED", "SUCCEEDED"),
-        Scenario("update", "the endpoint exists (yesterday's run); today's model updates it, SUCCEEDED", "SUCCEEDED",
-                 before=(Run(day_offset=-1),)),
+        Scenario("update", "the endpoint exists (yesterday's run); today's equally good model updates it (GateRule=PlainComparison), SUCCEEDED",
+                 "SUCCEEDED", before=(Run(day_offset=-1),), parameters={"GateRule": "PlainComparison"}),
         Scenario("no-data", "nothing arrived for the data date: one quiet 'no new data' message, SUCCEEDED", "SUCCEEDED",
                  main=Run(data=NONE)),
         Scenario("missing-validation", "training data arrived but validation did not: failure message, FAILED", "FAILED",
@@ -63,7 +68,7 @@ SCENARIOS = {
         Scenario("deploy-fails", "the new endpoint ends Failed: failure message, FAILED", "FAILED",
                  main=Run(endpoint=EndpointOutcome(result="Failed", failure_reason="The primary container did not pass the ping health check (emulated)"))),
         Scenario("deploy-rolls-back", "the update rolls back: InService on the old config is reported as a failure, FAILED", "FAILED",
-                 before=(Run(day_offset=-1),), main=Run(endpoint=EndpointOutcome(result="RolledBack"))),
+                 before=(Run(day_offset=-1),), main=Run(endpoint=EndpointOutcome(result="RolledBack")), parameters={"GateRule": "PlainComparison"}),
         Scenario("slack-down", "Slack answers 500 to everything: the pipeline still deploys, SUCCEEDED", "SUCCEEDED",
                  receiver=DOWN),
         Scenario("slack-rate-limited", "Slack answers 429 with Retry-After once: delivered after the retry, SUCCEEDED", "SUCCEEDED",
@@ -72,13 +77,22 @@ SCENARIOS = {
                  throttle={"CreateTrainingJob": 2}),
         Scenario("rerun-same-date", "the day's first run trained but its update rolled back; the rerun adopts the trained job and deploys it: "
                  "one training job for the date, SUCCEEDED", "SUCCEEDED",
-                 before=(Run(day_offset=-1), Run(endpoint=EndpointOutcome(result="RolledBack")))),
+                 before=(Run(day_offset=-1), Run(endpoint=EndpointOutcome(result="RolledBack"))), parameters={"GateRule": "PlainComparison"}),
         Scenario("rerun-after-deploy", "the date already deployed: the rerun says once that the endpoint serves that model and changes nothing, SUCCEEDED",
                  "SUCCEEDED", before=(Run(),)),
         Scenario("worse-model", "today's data is noisier: the gate rejects the model, endpoint untouched, SUCCEEDED", "SUCCEEDED",
                  before=(Run(day_offset=-1),), main=Run(label_noise=0.2)),
-        Scenario("better-model", "yesterday's model was weak, today's is better: gate passes, endpoint updated, SUCCEEDED", "SUCCEEDED",
-                 before=(Run(day_offset=-1, label_noise=0.2),)),
+        Scenario("better-model", "yesterday's model was weak (MetricFloor 0.7), today's is clearly better on the same rows: gate passes, "
+                 "endpoint updated, SUCCEEDED", "SUCCEEDED", before=(Run(day_offset=-1, label_noise=0.3),), parameters={"MetricFloor": "0.7"}),
+        Scenario("harder-day", "today's features drifted and its validation is harder: the new model scores below yesterday's recorded "
+                 "metric but beats the champion on today's rows: deployed, SUCCEEDED", "SUCCEEDED",
+                 before=(Run(day_offset=-1),), main=Run(seed=1, drift=1.5, validation=dataset.HARD)),
+        Scenario("easier-day", "today's validation is easier: the new model's number beats yesterday's recorded one, but it is worse than "
+                 "the champion on today's rows: not deployed, SUCCEEDED", "SUCCEEDED",
+                 before=(Run(day_offset=-1),), main=Run(seed=3, label_noise=0.05, validation=dataset.EASY)),
+        Scenario("champion-unscorable", "the serving model's artifact cannot be loaded: the gate falls back to its recorded metric and "
+                 "says so in Slack, deployed, SUCCEEDED", "SUCCEEDED",
+                 before=(Run(day_offset=-1),), main=Run(corrupt_champion=True), parameters={"GateRule": "PlainComparison"}),
         Scenario("training-crashes", "the training script exits non-zero: its failure file in Slack, FAILED", "FAILED",
                  parameters={"Hyperparameters": '{"objective": "multi:softmax", "num_class": "3", "max_depth": "-4"}'}),
         Scenario("bad-data", "the training CSV is malformed: a clear FailureReason naming the row, FAILED", "FAILED",

@@ -8,6 +8,7 @@ itself is refused.
 """
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -20,8 +21,8 @@ from pipeline_common.log import logger
 log = logger("deploy_model")
 
 STEP = "DeployModel"
-TAG_TRAINING_JOB = "retrain-pipeline:training-job"
-TAG_MODEL_PACKAGE = "retrain-pipeline:model-package"
+TAG_TRAINING_JOB = names.TAG_TRAINING_JOB
+TAG_MODEL_PACKAGE = names.TAG_MODEL_PACKAGE
 TAG_REPLACES = "retrain-pipeline:replaces-failed-endpoint"
 
 
@@ -31,41 +32,6 @@ class MetricMissing(PipelineError):
 
 class DeployRefused(PipelineError):
     """SageMaker refused to create the endpoint resources (limits, instance type, ...)."""
-
-
-def serving_model(sagemaker, endpoint: dict[str, Any] | None, metric: str) -> dict[str, Any]:
-    """What the endpoint serves now: model, model package, training job, and that job's objective metric.
-
-    ``metric`` is None, and ``why`` says so, when there is no comparable serving model.
-    """
-    serving: dict[str, Any] = {"model_name": "", "model_package_arn": "", "training_job": "", "metric": None, "why": ""}
-    if endpoint is None:
-        return {**serving, "why": "no endpoint yet"}
-    if endpoint.get("EndpointStatus") == endpoints.RECREATE:
-        return {**serving, "why": "the endpoint is Failed: nothing is serving"}
-    endpoint_config = describe_or_none(
-        sagemaker.describe_endpoint_config, "DescribeEndpointConfig", EndpointConfigName=endpoint["EndpointConfigName"]
-    )
-    if not endpoint_config:
-        return {**serving, "why": f"endpoint config {endpoint['EndpointConfigName']} not found"}
-    serving["model_name"] = model_name = endpoint_config["ProductionVariants"][0]["ModelName"]
-    model = describe_or_none(sagemaker.describe_model, "DescribeModel", ModelName=model_name)
-    if not model:
-        return {**serving, "why": f"serving model {model_name} not found"}
-    tags = resource_tags(sagemaker, model["ModelArn"])
-    serving.update(model_package_arn=tags.get(TAG_MODEL_PACKAGE, ""), training_job=tags.get(TAG_TRAINING_JOB, ""))
-    if not serving["training_job"]:
-        return {**serving, "why": f"serving model {model_name} was not trained by this pipeline"}
-    job = describe_or_none(sagemaker.describe_training_job, "DescribeTrainingJob", TrainingJobName=serving["training_job"])
-    metrics = {m["MetricName"]: m["Value"] for m in (job or {}).get("FinalMetricDataList", [])}
-    if metric not in metrics:
-        return {**serving, "why": f"serving model's job {serving['training_job']} has no {metric}"}
-    return {**serving, "metric": gate.metric_value(metrics[metric]), "why": serving["training_job"]}
-
-
-def resource_tags(sagemaker, arn: str) -> dict[str, str]:
-    with retryable_errors(f"ListTags {arn}"):
-        return {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=arn).get("Tags", [])}
 
 
 def register_model_package(sagemaker, group: str, job_name: str, model_data: str, image: str, decision: gate.Decision, data_date: str, tags) -> str:
@@ -94,8 +60,12 @@ def register_model_package(sagemaker, group: str, job_name: str, model_data: str
         "metric_value": f"{decision.candidate:g}" if decision.candidate is not None else "none",
         "gate_reason": decision.reason[:256],
     }
+    metadata["comparison"] = decision.comparison
     if decision.current is not None:
-        metadata["serving_metric_value"] = f"{decision.current:g}"
+        metadata["champion_metric_value" if decision.comparison == gate.SAME_DATA else "serving_metric_value"] = f"{decision.current:g}"
+    for key in ("rows", "diff", "lower", "upper"):
+        if getattr(decision, key) is not None:
+            metadata[f"same_data_{key}"] = f"{getattr(decision, key):g}"
     with retryable_errors("CreateModelPackage"):
         return sagemaker.create_model_package(
             ModelPackageGroupName=group,
@@ -217,6 +187,12 @@ def gate_settings() -> dict[str, Any]:
             raise ConfigError(f"environment variable {name}={raw!r} is not a finite number")
         return value
 
+    def choice(name: str, allowed: tuple[str, ...]) -> str:
+        value = config.required(name)
+        if value not in allowed:
+            raise ConfigError(f"environment variable {name}={value!r} must be one of {', '.join(allowed)}")
+        return value
+
     enabled = config.required("QUALITY_GATE")
     if enabled not in ("Enabled", "Disabled"):
         raise ConfigError(f"environment variable QUALITY_GATE={enabled!r} must be Enabled or Disabled")
@@ -226,10 +202,13 @@ def gate_settings() -> dict[str, Any]:
         "direction": config.required("OBJECTIVE_DIRECTION"),
         "floor": optional_float("METRIC_FLOOR"),
         "min_improvement": optional_float("MIN_IMPROVEMENT") or 0.0,
+        "rule": choice("GATE_RULE", (gate.PAIRED_INTERVAL, gate.PLAIN_COMPARISON)),
+        "fallback": choice("CHAMPION_FALLBACK", ("Recorded", "Reject")),
     }
 
 
-def decide(settings: dict[str, Any], serving: dict[str, Any], metrics: dict[str, Any]) -> gate.Decision:
+def decide(settings: dict[str, Any], serving: dict[str, Any], metrics: dict[str, Any], scored_artifact: str) -> gate.Decision:
+    """Same-data comparison when the job scored the model serving now; otherwise the fallback, named."""
     metric = settings["metric"]
     candidate = gate.metric_value(metrics.get(metric))
     if candidate is None:
@@ -239,13 +218,36 @@ def decide(settings: dict[str, Any], serving: dict[str, Any], metrics: dict[str,
                 "check MetricDefinitions and ObjectiveMetricName"
             )
         return gate.Decision(True, metric, None, None, None, "quality gate disabled")
-    current = serving["metric"]
     if not settings["enabled"]:
         if not math.isfinite(candidate):
-            return gate.Decision(False, metric, candidate, current, None,
+            return gate.Decision(False, metric, candidate, serving["metric"], None,
                                  f"{metric} is {gate.json_safe(candidate)}: a model whose metric is not a finite number is never deployed, even with the quality gate disabled")
-        return gate.Decision(True, metric, candidate, current, settings["floor"], "quality gate disabled")
-    return gate.evaluate(metric, settings["direction"], candidate, current, settings["floor"], settings["min_improvement"])
+        return gate.Decision(True, metric, candidate, serving["metric"], settings["floor"], "quality gate disabled")
+    champion = gate.metric_value(metrics.get(gate.champion_metric(metric)))
+    if champion is not None and serving["artifact"] and scored_artifact == serving["artifact"]:
+        parts = [gate.metric_value(metrics.get(gate.paired_metric(metric, part))) for part in ("diff", "lower", "upper")]
+        return gate.evaluate_same_data(metric, settings["direction"], candidate, champion, tuple(parts) if None not in parts else None,
+                                       settings["floor"], settings["min_improvement"], settings["rule"], gate.metric_value(metrics.get(gate.ROWS_METRIC)))
+    if not serving["model_name"]:
+        return gate.evaluate(metric, settings["direction"], candidate, None, settings["floor"], settings["min_improvement"])
+    why = unscorable_because(serving, metric, champion, scored_artifact)
+    if settings["fallback"] == "Reject":
+        return gate.Decision(False, metric, candidate, None, settings["floor"],
+                             f"the champion could not be scored on the same data ({why}); ChampionFallback=Reject", gate.RECORDED)
+    decision = gate.evaluate(metric, settings["direction"], candidate, serving["metric"], settings["floor"], settings["min_improvement"])
+    recorded = "its recorded metric" if serving["metric"] is not None else f"nothing ({serving['why']}): floor only"
+    return replace(decision, reason=f"fallback: the champion could not be scored on the same data ({why}); compared with {recorded}. {decision.reason}",
+                   comparison=gate.RECORDED)
+
+
+def unscorable_because(serving: dict[str, Any], metric: str, champion: float | None, scored_artifact: str) -> str:
+    if not serving["training_job"]:
+        return f"serving model {serving['model_name']} was not trained by this pipeline"
+    if not scored_artifact:
+        return "the training job was given no champion channel"
+    if scored_artifact != serving["artifact"]:
+        return "the job scored another model than the one serving now"
+    return f"the container reported no {gate.champion_metric(metric)}: it could not load the champion or does not follow the contract"
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -274,9 +276,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     endpoints.check_deployable(endpoint_name, endpoint)
 
     settings = gate_settings()
-    serving = serving_model(sagemaker, endpoint, settings["metric"])
+    serving = endpoints.serving_model(sagemaker, endpoint, settings["metric"])
     result.update(previous_model=serving["model_name"], previous_model_package=serving["model_package_arn"])
-    decision = decide(settings, serving, metrics)
+    decision = decide(settings, serving, metrics, events.read(event, "training.champion.artifact", str, STEP, default=""))
     package_arn = register_model_package(sagemaker, group, job_name, model_data, image, decision, data_date, tags)
     result.update(model_package_arn=package_arn, gate=decision.as_dict())
     if not decision.approved:
@@ -304,6 +306,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         action = roll_out(sagemaker, endpoint_name, endpoint, job_name, tags)
     except ClientError as error:
         raise refused(sagemaker, created, f"{'UpdateEndpoint' if endpoint else 'CreateEndpoint'} {endpoint_name} with config {job_name}", error) from None
-    result["replaced"] = resource_tags(sagemaker, config_arn).get(TAG_REPLACES, "")
+    result["replaced"] = endpoints.resource_tags(sagemaker, config_arn).get(TAG_REPLACES, "")
     log.info("deployment started", extra={**result, "action": action})
     return {**result, "action": action}

@@ -53,13 +53,24 @@ def _replaced(deployment: dict[str, Any]) -> str:
     return f"model {model}" + (f" (package {package})" if package else " (not from this pipeline's registry)")
 
 
-def _gate_text(gate: dict[str, Any]) -> str:
+COMPARISONS = {
+    "same-data": "champion scored on the same rows",
+    "recorded": "the serving model's recorded metric (not the same data)",
+    "none": "no serving model: floor only",
+}
+
+
+def _gate_text(gate: dict[str, Any], day: str = "") -> str:
     def number(value):
         return "—" if value is None else f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
+    comparison = gate.get("comparison", "none")
+    rows = f" on {number(gate['rows'])} rows" if gate.get("rows") is not None else ""
+    data = f" of data {day}" if day else ""
+    champion = "champion" if comparison == "same-data" else "serving"
     return (
-        f"{gate.get('metric')}: new {number(gate.get('candidate'))}, serving {number(gate.get('current'))}, "
-        f"floor {number(gate.get('floor'))}. {gate.get('reason', '')}"
+        f"{gate.get('metric')}: new {number(gate.get('candidate'))}, {champion} {number(gate.get('current'))}{rows}{data}, "
+        f"floor {number(gate.get('floor'))}; comparison: {COMPARISONS.get(comparison, comparison)}. {gate.get('reason', '')}"
     )
 
 
@@ -91,7 +102,7 @@ def facts(kind: str, state: dict[str, Any]) -> tuple[str, str, list[tuple[str, s
         return "New model deployed", f"Endpoint {deployment.get('endpoint_name')} serves the model trained on data of {day}.", [
             ("Endpoint", f"{deployment.get('endpoint_name')} ({deployment.get('action')})"),
             ("Model", deployment.get("model_name", "")),
-            ("Quality gate", _gate_text(_obj(deployment.get("gate")))),
+            ("Quality gate", _gate_text(_obj(deployment.get("gate")), day)),
             ("Model package", deployment.get("model_package_arn", "")),
             ("Replaces", _replaced(deployment)),
             ("Replaced a failed endpoint", deployment.get("replaced", "")),
@@ -106,13 +117,13 @@ def facts(kind: str, state: dict[str, Any]) -> tuple[str, str, list[tuple[str, s
             f"The model trained on data of {day} passed the quality gate and is registered, but this run was started with "
             "PROMOTE=false (a backfill changes the endpoint only on its last date by default): the endpoint is unchanged."
         ), [
-            ("Quality gate", _gate_text(_obj(deployment.get("gate")))),
+            ("Quality gate", _gate_text(_obj(deployment.get("gate")), day)),
             ("Still serving", deployment.get("previous_config") or "nothing (no endpoint yet)"),
             ("Model package (Approved)", deployment.get("model_package_arn", "")),
         ]
     if kind == "not_deployed":
         return "Model not deployed", f"The model trained on data of {day} did not pass the quality gate; the endpoint is unchanged.", [
-            ("Quality gate", _gate_text(_obj(deployment.get("gate")))),
+            ("Quality gate", _gate_text(_obj(deployment.get("gate")), day)),
             ("Still serving", deployment.get("previous_config") or "nothing (no endpoint yet)"),
             ("Model package (Rejected)", deployment.get("model_package_arn", "")),
         ]

@@ -20,15 +20,20 @@ def describe_job(sagemaker, name: str) -> dict[str, Any] | None:
     return describe_or_none(sagemaker.describe_training_job, f"DescribeTrainingJob {name}", TrainingJobName=name)
 
 
-def job_request(name: str, settings: dict[str, Any], data: dict[str, Any], tags: list[dict[str, str]]) -> dict[str, Any]:
-    def channel(channel_name: str) -> dict[str, Any]:
+CHAMPION_CHANNEL = "champion"
+
+
+def job_request(name: str, settings: dict[str, Any], data: dict[str, Any], tags: list[dict[str, str]], champion_artifact: str = "") -> dict[str, Any]:
+    """The CreateTrainingJob request; with ``champion_artifact`` (the serving model's model.tar.gz) a
+    `champion` channel lets the container score the serving model on the same validation rows."""
+    def channel(channel_name: str, uri: str | None = None, content_type: str = "text/csv") -> dict[str, Any]:
         return {
             "ChannelName": channel_name,
-            "ContentType": "text/csv",
+            "ContentType": content_type,
             "DataSource": {
                 "S3DataSource": {
                     "S3DataType": "S3Prefix",
-                    "S3Uri": data["uris"][channel_name],
+                    "S3Uri": uri or data["uris"][channel_name],
                     "S3DataDistributionType": "FullyReplicated",
                 }
             },
@@ -43,7 +48,8 @@ def job_request(name: str, settings: dict[str, Any], data: dict[str, Any], tags:
         },
         "RoleArn": settings["role_arn"],
         "HyperParameters": {key: str(value) for key, value in settings["hyperparameters"].items()},
-        "InputDataConfig": [channel("train"), channel("validation")],
+        "InputDataConfig": [channel("train"), channel("validation")]
+        + ([channel(CHAMPION_CHANNEL, champion_artifact, "application/x-gzip")] if champion_artifact else []),
         "OutputDataConfig": {"S3OutputPath": settings["output_path"]},
         "ResourceConfig": {
             "InstanceType": settings["instance_type"],
@@ -79,12 +85,29 @@ def start_or_adopt(sagemaker, prefix: str, target: str, data_day: date, build_re
     raise ResourceConflict(f"{MAX_ATTEMPTS_PER_DATE} training jobs for data date {data_day} already failed; not starting another")
 
 
-def check_endpoint_first(sagemaker, endpoint_name: str) -> None:
-    """Training is wasted when its model could not be deployed: fail before it starts."""
+def check_endpoint_first(sagemaker, endpoint_name: str) -> dict[str, Any] | None:
+    """Training is wasted when its model could not be deployed: fail before it starts. Returns the endpoint."""
     endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name)
     problem = endpoints.operator_must_act(endpoint_name, endpoint)
     if problem:
         raise ResourceConflict(f"{problem}. No training job was started")
+    return endpoint
+
+
+def champion_of(sagemaker, endpoint: dict[str, Any] | None) -> dict[str, str]:
+    """The serving model, when this pipeline trained it and its artifact is known: the job scores it too."""
+    serving = endpoints.serving_model(sagemaker, endpoint)
+    if not (serving["training_job"] and serving["artifact"]):
+        return {"model_name": serving["model_name"], "model_package_arn": "", "training_job": "", "artifact": "", "why_none": serving["why"]}
+    return {**{key: serving[key] for key in ("model_name", "model_package_arn", "training_job", "artifact")}, "why_none": ""}
+
+
+def scored_champion(job: dict[str, Any]) -> str:
+    """The champion artifact an existing job was given (a rerun may find another model serving now)."""
+    for channel in job.get("InputDataConfig", []):
+        if channel.get("ChannelName") == CHAMPION_CHANNEL:
+            return channel["DataSource"]["S3DataSource"]["S3Uri"]
+    return ""
 
 
 def settings_from_environment(data_day: date) -> dict[str, Any]:
@@ -120,10 +143,13 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings = settings_from_environment(data_day)
     tags = names.tags(settings["stack"], data_day.isoformat(), execution)
     sagemaker = client("sagemaker")
-    check_endpoint_first(sagemaker, settings["endpoint_name"])
+    champion = champion_of(sagemaker, check_endpoint_first(sagemaker, settings["endpoint_name"]))
     name, adopted = start_or_adopt(
-        sagemaker, settings["prefix"], settings["target"], data_day, lambda job: job_request(job, settings, data, tags)
+        sagemaker, settings["prefix"], settings["target"], data_day,
+        lambda job: job_request(job, settings, data, tags, champion.get("artifact", "")),
     )
+    if adopted:
+        champion["artifact"] = scored_champion(describe_job(sagemaker, name) or {})
     log.info("training job adopted" if adopted else "training job started", extra={"job": name})
     return {
         "job_name": name,
@@ -132,4 +158,5 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "instance_type": settings["instance_type"],
         "max_runtime_seconds": settings["max_runtime_seconds"],
         "hyperparameters": {key: str(value) for key, value in settings["hyperparameters"].items()},
+        "champion": champion,
     }

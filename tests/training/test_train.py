@@ -11,7 +11,16 @@ from local_aws import dataset
 from local_aws.containers import apply_metric_definitions
 
 CONTAINER = Path(__file__).resolve().parents[2] / "training"
-METRICS = [{"Name": "validation:accuracy", "Regex": "validation:accuracy=([0-9.]+)"}, {"Name": "validation:f1", "Regex": "validation:f1=([0-9.]+)"}]
+def template_metric_definitions() -> list[dict[str, str]]:
+    """The template's default MetricDefinitions: the container and the template agree on the contract."""
+    import re
+
+    text = (Path(__file__).resolve().parents[2] / "template.yaml.j2").read_text()
+    (default,) = re.findall(r"^  MetricDefinitions:\n    Type: String\n    Default: '(.+)'$", text, re.MULTILINE)
+    return json.loads(default)
+
+
+METRICS = template_metric_definitions()
 
 
 def opt_ml(tmp_path: Path, hyperparameters: dict, training: bytes, validation: bytes) -> Path:
@@ -40,7 +49,8 @@ def test_training_writes_the_model_and_prints_metrics_sagemaker_can_parse(tmp_pa
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (root / "model").iterdir()) == ["model.joblib", "model.json"]
     metrics = apply_metric_definitions(result.stdout, METRICS)
-    assert metrics["validation:accuracy"] > 0.9 and set(metrics) == {"validation:accuracy", "validation:f1"}
+    assert metrics["validation:accuracy"] > 0.9 and set(metrics) == {"validation:accuracy", "validation:f1", "validation:rows"}
+    assert metrics["validation:rows"] == 45
     assert not (root / "output" / "failure").exists()
 
 
@@ -81,3 +91,48 @@ def test_ragged_rows_and_empty_channels_are_named(tmp_path, clean_data):
 
 def test_metric_definitions_take_the_last_match_like_sagemaker():
     assert apply_metric_definitions("validation:accuracy=0.5\nvalidation:accuracy=0.75\n", METRICS) == {"validation:accuracy": 0.75}
+
+
+def champion_channel(root: Path, model_dir: Path | None, garbage: bytes = b"") -> None:
+    """The serving model's model.tar.gz in the `champion` channel, as StartTraining passes it."""
+    import io
+    import tarfile
+
+    channel = root / "input" / "data" / "champion"
+    channel.mkdir(parents=True)
+    if model_dir is None:
+        (channel / "model.tar.gz").write_bytes(garbage)
+        return
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for path in sorted(model_dir.iterdir()):
+            archive.add(path, arcname=path.name)
+    (channel / "model.tar.gz").write_bytes(buffer.getvalue())
+
+
+def test_the_champion_is_scored_on_the_same_rows_with_a_paired_interval(tmp_path, clean_data):
+    yesterday = opt_ml(tmp_path / "yesterday", {}, *dataset.training_and_validation(label_noise=0.3))
+    assert train(yesterday).returncode == 0
+    today = opt_ml(tmp_path / "today", {}, *clean_data)
+    champion_channel(today, yesterday / "model")
+    result = train(today)
+    metrics = apply_metric_definitions(result.stdout, METRICS)
+    assert metrics["validation:accuracy"] > metrics["champion:validation:accuracy"]
+    assert metrics["paired:validation:accuracy:lower"] <= metrics["paired:validation:accuracy:diff"] <= metrics["paired:validation:accuracy:upper"]
+    assert metrics["paired:validation:accuracy:diff"] == pytest.approx(metrics["validation:accuracy"] - metrics["champion:validation:accuracy"], abs=1e-5)
+    assert metrics["paired:validation:accuracy:lower"] > 0, "a model trained on 30 % wrong labels is clearly worse"
+
+
+def test_a_champion_that_cannot_be_loaded_is_reported_unscorable_and_training_still_succeeds(tmp_path, clean_data):
+    today = opt_ml(tmp_path, {}, *clean_data)
+    champion_channel(today, None, garbage=b"not a gzip archive")
+    result = train(today)
+    assert result.returncode == 0
+    assert "champion:unscorable cannot load the champion's model" in result.stdout
+    assert "champion:validation:accuracy" not in apply_metric_definitions(result.stdout, METRICS)
+
+
+def test_champion_lines_do_not_collide_with_the_new_models_metrics():
+    log = "validation:accuracy=0.9\nchampion:validation:accuracy=0.5\n"
+    metrics = apply_metric_definitions(log, METRICS)
+    assert (metrics["validation:accuracy"], metrics["champion:validation:accuracy"]) == (0.9, 0.5)

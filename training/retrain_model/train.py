@@ -8,7 +8,7 @@ import joblib
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import accuracy_score, f1_score
 
-from . import paths
+from . import champion, paths
 from .data import DataError, read_channel
 
 OBJECTIVES = ("multi:softmax", "multi:softprob")
@@ -64,12 +64,19 @@ def train() -> dict[str, float]:
         "train:accuracy": accuracy_score(y_train, model.predict(x_train)),
         "validation:accuracy": accuracy_score(y_val, model.predict(x_val)),
         "validation:f1": f1_score(y_val, model.predict(x_val), average="macro"),
+        "validation:rows": float(len(y_val)),
     }
     paths.model_dir().mkdir(parents=True, exist_ok=True)
     joblib.dump(model, paths.model_dir() / MODEL_FILE)
     (paths.model_dir() / META_FILE).write_text(json.dumps({"objective": params["objective"], "features": int(x_train.shape[1]), "metrics": metrics}))
+    champion_channel = paths.channel_dir("champion")
+    if champion_channel.is_dir():
+        try:
+            metrics |= champion.compare(model, champion.load(champion_channel, int(x_train.shape[1])), x_val, y_val)
+        except champion.ChampionUnscorable as error:
+            print(f"champion:unscorable {error}", flush=True)
     for name, value in metrics.items():
-        print(f"{name}={value:.6f}", flush=True)
+        print(f"{name}={value:g}" if name == "validation:rows" else f"{name}={value:.6f}", flush=True)
     return metrics
 
 

@@ -2,7 +2,10 @@
 
 from typing import Any
 
+from . import gate
+from .aws import describe_or_none, retryable_errors
 from .errors import ResourceConflict
+from .names import TAG_MODEL_PACKAGE, TAG_TRAINING_JOB
 
 BUSY = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})
 RECREATE = "Failed"
@@ -37,3 +40,41 @@ def check_deployable(name: str, endpoint: dict[str, Any] | None) -> None:
     problem = operator_must_act(name, endpoint)
     if problem:
         raise ResourceConflict(problem)
+
+
+def resource_tags(sagemaker, arn: str) -> dict[str, str]:
+    with retryable_errors(f"ListTags {arn}"):
+        return {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=arn).get("Tags", [])}
+
+
+def serving_model(sagemaker, endpoint: dict[str, Any] | None, metric: str | None = None) -> dict[str, Any]:
+    """What the endpoint serves now: model, model package, training job, and that job's objective metric.
+
+    ``metric`` is None, and ``why`` says so, when there is no comparable serving model.
+    """
+    serving: dict[str, Any] = {"model_name": "", "model_package_arn": "", "training_job": "", "artifact": "", "metric": None, "why": ""}
+    if endpoint is None:
+        return {**serving, "why": "no endpoint yet"}
+    if endpoint.get("EndpointStatus") == RECREATE:
+        return {**serving, "why": "the endpoint is Failed: nothing is serving"}
+    endpoint_config = describe_or_none(
+        sagemaker.describe_endpoint_config, "DescribeEndpointConfig", EndpointConfigName=endpoint["EndpointConfigName"]
+    )
+    if not endpoint_config:
+        return {**serving, "why": f"endpoint config {endpoint['EndpointConfigName']} not found"}
+    serving["model_name"] = model_name = endpoint_config["ProductionVariants"][0]["ModelName"]
+    model = describe_or_none(sagemaker.describe_model, "DescribeModel", ModelName=model_name)
+    if not model:
+        return {**serving, "why": f"serving model {model_name} not found"}
+    tags = resource_tags(sagemaker, model["ModelArn"])
+    serving.update(model_package_arn=tags.get(TAG_MODEL_PACKAGE, ""), training_job=tags.get(TAG_TRAINING_JOB, ""),
+                   artifact=model.get("PrimaryContainer", {}).get("ModelDataUrl", ""))
+    if not serving["training_job"]:
+        return {**serving, "why": f"serving model {model_name} was not trained by this pipeline"}
+    if metric is None:
+        return {**serving, "why": serving["training_job"]}
+    job = describe_or_none(sagemaker.describe_training_job, "DescribeTrainingJob", TrainingJobName=serving["training_job"])
+    metrics = {m["MetricName"]: m["Value"] for m in (job or {}).get("FinalMetricDataList", [])}
+    if metric not in metrics:
+        return {**serving, "why": f"serving model's job {serving['training_job']} has no {metric}"}
+    return {**serving, "metric": gate.metric_value(metrics[metric]), "why": serving["training_job"]}

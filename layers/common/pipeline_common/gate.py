@@ -5,6 +5,20 @@ from dataclasses import asdict, dataclass
 
 MAXIMIZE = "Maximize"
 MINIMIZE = "Minimize"
+PAIRED_INTERVAL = "PairedInterval"
+PLAIN_COMPARISON = "PlainComparison"
+SAME_DATA, RECORDED, NONE = "same-data", "recorded", "none"
+ROWS_METRIC = "validation:rows"
+
+
+def champion_metric(metric: str) -> str:
+    """The container contract's name for the champion's score on the same rows."""
+    return f"champion:{metric}"
+
+
+def paired_metric(metric: str, part: str) -> str:
+    """The contract's paired difference (new - champion) on the same rows: part is diff, lower or upper."""
+    return f"paired:{metric}:{part}"
 
 
 @dataclass(frozen=True)
@@ -15,6 +29,11 @@ class Decision:
     current: float | None
     floor: float | None
     reason: str
+    comparison: str = NONE
+    rows: float | None = None
+    diff: float | None = None
+    lower: float | None = None
+    upper: float | None = None
 
     def as_dict(self) -> dict:
         """JSON-safe: a non-finite number becomes its name ("NaN"), never a bare NaN token."""
@@ -57,7 +76,7 @@ def evaluate(
         raise ValueError(f"metric direction {direction!r} is not {MAXIMIZE} or {MINIMIZE}")
 
     def decide(approved: bool, reason: str) -> Decision:
-        return Decision(approved, metric, candidate, current, floor, reason)
+        return Decision(approved, metric, candidate, current, floor, reason, NONE if current is None else RECORDED)
 
     if not math.isfinite(candidate):
         return decide(False, f"{metric} is {json_safe(candidate)}: a model whose metric is not a finite number is never deployed")
@@ -70,3 +89,45 @@ def evaluate(
     if not _better_or_equal(candidate, required, direction):
         return decide(False, f"{metric} {candidate:g} is not better than the serving model's {current:g}")
     return decide(True, f"{metric} {candidate:g} vs serving model's {current:g}: better or equal")
+
+
+def evaluate_same_data(
+    metric: str,
+    direction: str,
+    candidate: float,
+    champion: float,
+    interval: tuple[float, float, float] | None,
+    floor: float | None,
+    min_improvement: float,
+    rule: str,
+    rows: float | None,
+) -> Decision:
+    """Challenger and champion scored on the same rows by the same training job.
+
+    PairedInterval ships only when the whole 95 % interval of (new - champion) clears
+    ``min_improvement`` (its lower bound for Maximize, its upper bound below minus it for
+    Minimize): a lucky day cannot ship a worse model. PlainComparison, or a container that
+    reports no interval, compares the two numbers.
+    """
+    diff, lower, upper = interval if interval else (candidate - champion, None, None)
+
+    def decide(approved: bool, reason: str) -> Decision:
+        return Decision(approved, metric, candidate, champion, floor, reason, SAME_DATA, rows, diff, lower, upper)
+
+    on = f" on the same {rows:g} rows" if rows else " on the same rows"
+    if not math.isfinite(candidate):
+        return decide(False, f"{metric} is {json_safe(candidate)}: a model whose metric is not a finite number is never deployed")
+    if floor is not None and not _better_or_equal(candidate, floor, direction):
+        return decide(False, f"{metric} {candidate:g} misses the floor {floor:g} ({direction})")
+    if rule == PAIRED_INTERVAL and interval:
+        if direction == MAXIMIZE:
+            approved, bound, side = lower > min_improvement, lower, "lower bound"
+        else:
+            approved, bound, side = upper < -min_improvement, upper, "upper bound"
+        verdict = "better" if approved else "not clearly better"
+        return decide(approved, f"{metric} {candidate:g} vs champion {champion:g}{on}: difference {diff:+.4g}, 95% interval "
+                                f"[{lower:+.4g}, {upper:+.4g}], {side} {bound:+.4g} vs MinImprovement {min_improvement:g}: {verdict}")
+    required = champion + min_improvement if direction == MAXIMIZE else champion - min_improvement
+    approved = _better_or_equal(candidate, required, direction)
+    why = "" if interval or rule == PLAIN_COMPARISON else " (the container reported no paired interval: plain comparison)"
+    return decide(approved, f"{metric} {candidate:g} vs champion {champion:g}{on}: {'better or equal' if approved else 'worse'}{why}")

@@ -6,6 +6,8 @@ from datetime import date
 TAG_PIPELINE = "retrain-pipeline"
 TAG_DATA_DATE = "retrain-pipeline:data-date"
 TAG_EXECUTION = "retrain-pipeline:execution"
+TAG_TRAINING_JOB = "retrain-pipeline:training-job"
+TAG_MODEL_PACKAGE = "retrain-pipeline:model-package"
 
 MAX_NAME_LENGTH = 63
 _NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")

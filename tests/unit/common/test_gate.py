@@ -50,3 +50,38 @@ def test_decisions_travel_as_json_without_bare_nan_tokens():
     assert json.loads(json.dumps(decision.as_dict(), allow_nan=False))["candidate"] == "NaN"
     assert gate.metric_value("NaN") != gate.metric_value("NaN")
     assert gate.metric_value("high") is None and gate.metric_value(True) is None
+
+
+def same_data(candidate=0.9, champion=0.8, interval=(0.1, 0.02, 0.18), rule=gate.PAIRED_INTERVAL, direction=MAXIMIZE, min_improvement=0.0, floor=None):
+    return gate.evaluate_same_data("acc", direction, candidate, champion, interval, floor, min_improvement, rule, 45)
+
+
+def test_the_paired_interval_ships_only_when_its_lower_bound_clears_min_improvement():
+    assert same_data(interval=(0.1, 0.02, 0.18)).approved
+    assert not same_data(interval=(0.04, -0.04, 0.13)).approved, "a better number that could be luck is not shipped"
+    assert not same_data(interval=(0.1, 0.02, 0.18), min_improvement=0.05).approved
+    decision = same_data(interval=(0.1, 0.02, 0.18))
+    assert decision.comparison == gate.SAME_DATA and decision.rows == 45 and (decision.diff, decision.lower, decision.upper) == (0.1, 0.02, 0.18)
+    assert "95% interval [+0.02, +0.18]" in decision.reason and "on the same 45 rows" in decision.reason
+
+
+def test_for_a_metric_to_minimize_the_upper_bound_must_be_below_minus_min_improvement():
+    assert same_data(candidate=0.2, champion=0.3, interval=(-0.1, -0.18, -0.02), direction=MINIMIZE).approved
+    assert not same_data(candidate=0.2, champion=0.3, interval=(-0.1, -0.18, 0.01), direction=MINIMIZE).approved
+
+
+def test_plain_comparison_or_no_interval_compares_the_two_numbers_on_the_same_rows():
+    assert same_data(interval=(0.04, -0.04, 0.13), rule=gate.PLAIN_COMPARISON).approved
+    decision = same_data(candidate=0.9, champion=0.9, interval=None)
+    assert decision.approved and "no paired interval" in decision.reason
+    assert not same_data(candidate=0.85, champion=0.9, interval=None).approved
+
+
+def test_the_floor_and_non_finite_metrics_apply_to_the_same_data_comparison_too():
+    assert not same_data(candidate=0.7, floor=0.8).approved
+    assert not same_data(candidate=float("nan")).approved
+
+
+def test_the_recorded_comparison_is_named_as_such():
+    assert gate.evaluate("acc", MAXIMIZE, 0.9, 0.8, None).comparison == gate.RECORDED
+    assert gate.evaluate("acc", MAXIMIZE, 0.9, None, None).comparison == gate.NONE

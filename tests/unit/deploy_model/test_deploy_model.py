@@ -14,7 +14,7 @@ ENVIRONMENT = {
     "SAGEMAKER_ROLE_ARN": "arn:aws:iam::123456789012:role/sagemaker", "MODEL_PACKAGE_GROUP": "retrain-multiclass",
     "STACK_NAME": "retrain-prod", "HOSTING_INSTANCE_TYPE": "ml.m5.large", "HOSTING_INSTANCE_COUNT": "1",
     "QUALITY_GATE": "Enabled", "OBJECTIVE_METRIC": "validation:accuracy", "OBJECTIVE_DIRECTION": "Maximize",
-    "METRIC_FLOOR": "0.8", "MIN_IMPROVEMENT": "0",
+    "METRIC_FLOOR": "0.8", "MIN_IMPROVEMENT": "0", "GATE_RULE": "PairedInterval", "CHAMPION_FALLBACK": "Recorded",
 }
 
 
@@ -244,3 +244,46 @@ def test_an_update_names_the_model_and_package_it_replaces(sagemaker, emulator):
     serve_existing_model(sagemaker, emulator, accuracy=0.93)
     result = app.lambda_handler(deploy_event(accuracy=0.95), None)
     assert result["previous_model"] == "retrain-multiclass-20261122"
+
+
+SETTINGS = {"enabled": True, "metric": "validation:accuracy", "direction": "Maximize", "floor": 0.8, "min_improvement": 0.0,
+            "rule": "PairedInterval", "fallback": "Recorded"}
+SERVING = {"model_name": "retrain-multiclass-20261122", "model_package_arn": "p", "training_job": "retrain-multiclass-20261122",
+           "artifact": "s3://b/output-model/2026-11-22/m/retrain-multiclass-20261122/output/model.tar.gz", "metric": 0.97, "why": ""}
+SAME_DATA_METRICS = {"validation:accuracy": 0.87, "validation:rows": 45, "champion:validation:accuracy": 0.58,
+                     "paired:validation:accuracy:diff": 0.29, "paired:validation:accuracy:lower": 0.16, "paired:validation:accuracy:upper": 0.44}
+
+
+def test_the_gate_compares_with_the_champion_scored_on_the_same_rows_not_its_recorded_metric():
+    decision = app.decide(SETTINGS, SERVING, SAME_DATA_METRICS, SERVING["artifact"])
+    assert decision.approved and decision.comparison == "same-data" and decision.current == 0.58 and decision.rows == 45
+
+
+@pytest.mark.parametrize(("serving", "scored", "why"), [
+    ({**SERVING, "training_job": "", "artifact": ""}, "", "was not trained by this pipeline"),
+    (SERVING, "", "was given no champion channel"),
+    (SERVING, "s3://b/another/model.tar.gz", "scored another model than the one serving now"),
+])
+def test_when_the_champion_was_not_scored_the_gate_falls_back_and_says_why(serving, scored, why):
+    metrics = {"validation:accuracy": 0.98}
+    decision = app.decide(SETTINGS, serving, metrics, scored)
+    assert decision.comparison == "recorded" and why in decision.reason and decision.reason.startswith("fallback:")
+
+
+def test_a_container_that_reports_no_champion_metric_is_named_in_the_fallback():
+    decision = app.decide(SETTINGS, SERVING, {"validation:accuracy": 0.98}, SERVING["artifact"])
+    assert "the container reported no champion:validation:accuracy" in decision.reason and decision.approved
+
+
+def test_champion_fallback_reject_refuses_a_model_the_champion_could_not_be_compared_with():
+    decision = app.decide({**SETTINGS, "fallback": "Reject"}, SERVING, {"validation:accuracy": 0.99}, "")
+    assert not decision.approved and "ChampionFallback=Reject" in decision.reason
+
+
+def test_the_model_package_records_the_comparison_its_numbers_and_rows(sagemaker):
+    decision = app.decide(SETTINGS, SERVING, SAME_DATA_METRICS, SERVING["artifact"])
+    arn = app.register_model_package(sagemaker, "retrain-multiclass", "retrain-multiclass-20261123", "s3://b/m.tar.gz", "img", decision, "2026-11-23", [
+        {"Key": names.TAG_PIPELINE, "Value": "s"}])
+    metadata = sagemaker.describe_model_package(ModelPackageName=arn)["CustomerMetadataProperties"]
+    assert metadata["comparison"] == "same-data" and metadata["champion_metric_value"] == "0.58"
+    assert (metadata["same_data_rows"], metadata["same_data_lower"], metadata["same_data_upper"]) == ("45", "0.16", "0.44")

@@ -55,10 +55,12 @@ def test_every_kind_has_its_headline(secret, httpserver, kind, headline):
 def test_not_deployed_shows_both_metrics(secret, httpserver):
     httpserver.expect_request(WEBHOOK_PATH).respond_with_data("ok")
     state = {"data": {"data_date": "2026-11-23"}, "deployment": {"previous_config": "retrain-multiclass-20261122", "gate": {
-        "metric": "validation:accuracy", "candidate": 0.91, "current": 0.955, "floor": 0.8, "reason": "not better"}}}
+        "metric": "validation:accuracy", "candidate": 0.91, "current": 0.955, "floor": 0.8, "reason": "not clearly better",
+        "comparison": "same-data", "rows": 45}}}
     app.lambda_handler({"kind": "not_deployed", "state": state, "execution": "arn:x"}, None)
     body = json.dumps(sent(httpserver)[0]["blocks"])
-    assert "new 0.91, serving 0.955, floor 0.8" in body and "retrain-multiclass-20261122" in body
+    assert "new 0.91, champion 0.955 on 45 rows of data 2026-11-23, floor 0.8; comparison: champion scored on the same rows" in body
+    assert "retrain-multiclass-20261122" in body
 
 
 def test_rate_limited_message_is_delivered_after_retry_after(secret, httpserver):

@@ -162,3 +162,14 @@ def test_non_numeric_instance_count_is_named(sagemaker, monkeypatch):
     monkeypatch.setenv("TRAINING_INSTANCE_COUNT", "two")
     with pytest.raises(ConfigError, match="TRAINING_INSTANCE_COUNT='two'"):
         app.lambda_handler(event("start_training"), None)
+
+
+def test_the_serving_models_artifact_becomes_the_champion_channel():
+    settings = {"image": "i", "role_arn": "r", "hyperparameters": {}, "output_path": "s3://b/o", "instance_type": "t",
+                "instance_count": 1, "volume_size_gb": 1, "max_runtime_seconds": 60, "metric_definitions": []}
+    artifact = "s3://b/output-model/2026-11-22/multiclass/retrain-multiclass-20261122/output/model.tar.gz"
+    request = app.job_request("job", settings, event("start_training")["data"], [], artifact)
+    (champion,) = [c for c in request["InputDataConfig"] if c["ChannelName"] == "champion"]
+    assert champion["DataSource"]["S3DataSource"]["S3Uri"] == artifact
+    assert [c["ChannelName"] for c in app.job_request("job", settings, event("start_training")["data"], [])["InputDataConfig"]] == ["train", "validation"]
+    assert app.scored_champion(request) == artifact
