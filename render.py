@@ -17,7 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "layers" / "common"))
 
-from pipeline_common import errors, names, polling, statuses  # noqa: E402
+from pipeline_common import errors, names, polling, registry, statuses  # noqa: E402
 
 DEFAULT_CONFIG = ROOT / "pipeline-config.yaml"
 TEMPLATE = "template.yaml.j2"
@@ -127,9 +127,9 @@ def state_machine_timeout(config: dict[str, Any]) -> int:
     """Longer than the slowest run can take, so a loop's own (notified) timeout always comes first.
 
     Every Task at its worst (every attempt to the Lambda timeout, every retry pause at its
-    longest): CheckData, StartTraining, three notifications and DeployModel with its busy-endpoint
-    retries, plus both loops from their first Wait to the GetStatus that sees the budget spent,
-    plus the failure notification.
+    longest): CheckData, StartTraining, two notifications, DeployModel with its busy-endpoint
+    retries, RecordDeployment and the last notification, plus both loops from their first Wait to
+    the GetStatus that sees the budget spent.
     """
     transient, busy = retry_policies(config)
     lambda_timeout = config["lambda_timeout_seconds"]
@@ -138,7 +138,7 @@ def state_machine_timeout(config: dict[str, Any]) -> int:
     training, endpoint = config["polling"]["training_job"], config["polling"]["endpoint"]
     loops = polling.worst_loop_seconds(polling.Policy(**policy(training)), config["max_training_runtime_seconds"] + training["grace_seconds"], task)
     loops += polling.worst_loop_seconds(polling.Policy(**policy(endpoint)), endpoint["timeout_seconds"], task)
-    return int(5 * task + deploy + loops + TIMEOUT_MARGIN_SECONDS)
+    return int(6 * task + deploy + loops + TIMEOUT_MARGIN_SECONDS)
 
 
 def context(config: dict[str, Any]) -> dict[str, Any]:
@@ -159,6 +159,7 @@ def context(config: dict[str, Any]) -> dict[str, Any]:
         "retry_policies": transient,
         "endpoint_busy_policy": busy,
         "tag_pipeline": names.TAG_PIPELINE,
+        "deploy_package_key": registry.DEPLOY_PACKAGE,
     }
 
 

@@ -22,6 +22,7 @@ class Stack:
     resolver: Resolver
     state_machine_arn: str = ""
     schedules: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
 
     @property
     def parameters(self) -> dict[str, str]:
@@ -69,7 +70,8 @@ def deploy(template_path: Path, stack_name: str, parameters: dict[str, str], cli
     for logical_id, resource in resources_of_type(template, "AWS::IAM::Role").items():
         if "Condition" in resource and not resolver.conditions[resource["Condition"]]:
             continue
-        arn = _role(clients["iam"], f"{stack_name}-{logical_id}"[:64], "sagemaker.amazonaws.com")
+        principal = resource["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]
+        arn = _role(clients["iam"], f"{stack_name}-{logical_id}"[:64], principal)
         resolver.physical_ids[logical_id] = arn.rsplit("/", 1)[1]
         resolver.attributes[logical_id] = {"Arn": arn}
 
@@ -110,6 +112,16 @@ def deploy(template_path: Path, stack_name: str, parameters: dict[str, str], cli
         name=f"{stack_name}-{machine_id}", definition=definition, roleArn=states_role, type=properties.get("Type", "STANDARD")
     )["stateMachineArn"]
     resolver.physical_ids[machine_id] = stack.state_machine_arn
+
+    for rule_id, rule in resources_of_type(template, "AWS::Events::Rule").items():
+        if "Condition" in rule and not resolver.conditions[rule["Condition"]]:
+            continue
+        spec = resolver.resolve(rule["Properties"])
+        name = f"{stack_name}-{rule_id}"[:64]
+        clients["events"].put_rule(Name=name, EventPattern=json.dumps(spec["EventPattern"]), State="ENABLED", Description=spec.get("Description", ""))
+        events_role = _role(clients["iam"], f"{stack_name}-{rule_id}-role"[:64], "events.amazonaws.com")
+        clients["events"].put_targets(Rule=name, Targets=[{**target, "RoleArn": events_role} for target in spec["Targets"]])
+        stack.rules.append(name)
 
     scheduler_role = _role(clients["iam"], f"{stack_name}-scheduler", "scheduler.amazonaws.com")
     for event_id, event in properties.get("Events", {}).items():

@@ -22,6 +22,7 @@ from . import dataset
 from .clock import Clock
 from .containers import children, run_training
 from .deploy import ACCOUNT, REGION, Stack, deploy
+from .eventbridge import delivering_to_state_machines
 from .lambdas import Runtime
 from .s3 import S3Emulator
 from .sagemaker import SageMakerEmulator, TrainingOutcome
@@ -34,14 +35,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import render  # noqa: E402
-from pipeline_common import dates, names  # noqa: E402  (on sys.path through render)
+from pipeline_common import dates, endpoints, names, registry  # noqa: E402  (on sys.path through render)
 from scripts.endpoint_client import predict  # noqa: E402
 
 STACK = "retrain-local"
 BUCKET = "retrain-local-data"
 TRAINING_IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/retrain-model:local"
 WALL_TIMEOUT_SECONDS = 120
-SERVICES = ("s3", "iam", "lambda", "stepfunctions", "scheduler", "secretsmanager", "sagemaker", "sagemaker-runtime")
+SERVICES = ("s3", "iam", "lambda", "stepfunctions", "scheduler", "secretsmanager", "sagemaker", "sagemaker-runtime", "events")
+OPERATOR = "local-operator"
 Printer = Callable[[str], None]
 
 
@@ -64,6 +66,7 @@ class Summary:
     predictions: list[str] = field(default_factory=list)
     prediction_error: str = ""
     earlier_runs: list[str] = field(default_factory=list)
+    later_actions: list[str] = field(default_factory=list)
     throttled_calls: list[str] = field(default_factory=list)
     failed_calls: list[str] = field(default_factory=list)
     wall_seconds: float = 0.0
@@ -198,6 +201,7 @@ class LocalPipeline:
                  data: tuple[bytes, bytes] | None = None) -> None:
         self.clients, self.stack, self.emulator, self.clock, self.workdir = clients, stack, emulator, clock, workdir
         self.data = data
+        self.started_by_rules: list[str] = []
         self.timezone = dates.timezone(stack.parameters["ScheduleTimezone"])
         self.lag = int(stack.parameters["DataLagDays"])
 
@@ -253,6 +257,36 @@ class LocalPipeline:
         scheduled = self.clock.start.strftime("%Y-%m-%dT%H:%M:%SZ")
         return json.loads(template.replace("<aws.scheduler.scheduled-time>", scheduled))
 
+    @property
+    def group(self) -> str:
+        return f"{self.stack.parameters['ResourcePrefix']}-{self.stack.parameters['Target']}"
+
+    def act(self, run: Run) -> dict[str, Any] | None:
+        """An operator's action, done as scripts/approve-model and scripts/rollback do it; the execution it starts, if any."""
+        sm = self.clients["sagemaker"]
+        versions = registry.packages(sm, self.group)
+        self.emulator.endpoint = run.endpoint
+        if run.kind in ("approve", "reject"):
+            package = registry.latest_pending(versions)
+            approved = run.kind == "approve"
+            registry.set_approval(sm, package["ModelPackageArn"], approved, f"{'approved' if approved else 'rejected'} by {OPERATOR}: {run.reason}")
+            if not approved:
+                return None
+            if not self.started_by_rules:
+                raise ExecutionTimedOut(f"approving version {package['Version']} started no execution: the approval rule did not fire")
+            return self.wait(self.started_by_rules.pop())
+        if run.kind == "rollback":
+            serving = endpoints.serving_model(sm, self.endpoint())
+            target = registry.rollback_target(versions, serving["model_package_arn"])
+            return self.execute(run, registry.deployment_input(target["ModelPackageArn"], "rollback", OPERATOR, run.reason))
+        raise ValueError(f"run kind {run.kind!r} is not daily, approve, reject or rollback")
+
+    def endpoint(self) -> dict[str, Any] | None:
+        try:
+            return self.clients["sagemaker"].describe_endpoint(EndpointName=self.stack.parameters["EndpointName"])
+        except self.clients["sagemaker"].exceptions.ClientError:
+            return None
+
     def execute(self, run: Run, run_input: dict[str, Any]) -> dict[str, Any]:
         self.emulator.training = self.training_for(run)
         self.emulator.endpoint = run.endpoint
@@ -260,6 +294,10 @@ class LocalPipeline:
         arn = sfn.start_execution(
             stateMachineArn=self.stack.state_machine_arn, name=f"local-{uuid.uuid4().hex[:12]}", input=json.dumps(run_input)
         )["executionArn"]
+        return self.wait(arn)
+
+    def wait(self, arn: str) -> dict[str, Any]:
+        sfn = self.clients["stepfunctions"]
         deadline = time.monotonic() + WALL_TIMEOUT_SECONDS
         while (description := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING":
             if time.monotonic() > deadline:
@@ -336,19 +374,27 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
         stack.enter_context(emulated_time(clock, timeline))
         deployed = deploy(ROOT / render.OUTPUTS[render.TEMPLATE], STACK, {**_parameters(scenario, secret_arn), **(parameters or {})}, clients, runtime)
         pipeline = LocalPipeline(clients, deployed, emulator, clock, workdir, data)
+        stack.enter_context(delivering_to_state_machines(pipeline.started_by_rules))
         base_date = run_date or pipeline.today()
 
         earlier = []
         for before in scenario.before:
             day = base_date + timedelta(days=before.day_offset)
+            if before.kind != "daily":
+                acted = pipeline.act(before)
+                earlier.append(f"{before.kind}: {acted['status'] if acted else 'done'}")
+                continue
             pipeline.seed(before, day)
             result = pipeline.execute(before, {"DATE": day.isoformat()})
             earlier.append(f"{day.isoformat()}: {result['status']}")
 
         main = scenario.main
         day = base_date + timedelta(days=main.day_offset)
-        pipeline.seed(main, day)
-        if main.date_input is not None:
+        if main.kind == "daily":
+            pipeline.seed(main, day)
+        if main.kind != "daily":
+            run_input = {"operator": main.kind}
+        elif main.date_input is not None:
             run_input = {"DATE": main.date_input}
         elif run_date is not None:
             run_input = {"DATE": run_date.isoformat()}
@@ -362,11 +408,18 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
         printer(f"scenario {scenario.name}: {scenario.description}")
         for line in earlier:
             printer(f"  earlier run {line}")
-        printer(f"starting execution with input {json.dumps(run_input)}")
+        printer(f"operator: {main.kind} ({main.reason})" if main.kind != "daily" else f"starting execution with input {json.dumps(run_input)}")
         printer("  wall     emulated    state")
         timeline.start()
-        result = pipeline.execute(main, run_input)
+        result = pipeline.execute(main, run_input) if main.kind == "daily" else pipeline.act(main)
         timeline.stop()
+        if result is None:
+            raise ValueError(f"scenario {scenario.name}: its main step {main.kind!r} starts no execution")
+        run_input = json.loads(result.get("input") or "{}")
+        later = []
+        for after in scenario.after:
+            acted = pipeline.act(after)
+            later.append(f"{after.kind}: {acted['status'] if acted else 'done'}")
 
         summary = Summary(
             scenario=scenario.name,
@@ -380,6 +433,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
             slack_rejected=list(receiver.rejected),
             resources=pipeline.resources(),
             earlier_runs=earlier,
+            later_actions=later,
             throttled_calls=list(emulator.throttled_calls),
             failed_calls=list(emulator.failed_calls) + list(s3_emulator.denied_calls),
             emulated_seconds=clock.elapsed() - timeline.origin,

@@ -31,6 +31,7 @@ from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 
 from .clock import Clock
+from .eventbridge import MODEL_PACKAGE_STATE_CHANGE, emit
 
 
 class Throttled(SagemakerClientError):
@@ -216,8 +217,50 @@ class SageMakerEmulator:
         emulator = self
         original = {name: getattr(SageMakerModelBackend, name) for name in (
             "create_training_job", "describe_training_job", "create_endpoint", "describe_endpoint",
-            "create_model", "create_endpoint_config",
+            "create_model", "create_endpoint_config", "create_model_package", "update_model_package", "_get_resource_from_arn",
         )}
+
+        def resource_from_arn(backend, arn):
+            """Versioned model packages (…:model-package/GROUP/VERSION) take tags on AWS; moto cannot parse their ARN."""
+            if ":model-package/" in arn and arn.count("/") == 2:
+                package = backend.model_packages.get(backend.model_package_name_mapping.get(arn, arn))
+                if package is None:
+                    raise ValidationError(message=f"Model package {arn} does not exist.")
+                if not hasattr(package, "tags") or package.tags is None:
+                    package.tags = []
+                return package
+            return original["_get_resource_from_arn"](backend, arn)
+
+        def package_state_changed(backend, arn: str) -> None:
+            package = backend.model_packages[backend.model_package_name_mapping.get(arn, arn)]
+            emit(backend.account_id, backend.region_name, MODEL_PACKAGE_STATE_CHANGE, {
+                "ModelPackageGroupName": package.model_package_group_name, "ModelPackageArn": package.arn,
+                "ModelPackageVersion": package.model_package_version, "ModelApprovalStatus": package.model_approval_status,
+                **({"ApprovalDescription": package.approval_description} if package.approval_description else {}),
+            })
+
+        def create_model_package(backend, *args, **kwargs):
+            arn = original["create_model_package"](backend, *args, **kwargs)
+            package_state_changed(backend, arn)
+            return arn
+
+        def update_model_package(backend, model_package_arn, model_approval_status, approval_description, customer_metadata_properties,
+                                 customer_metadata_properties_to_remove, additional_inference_specifications_to_add):
+            """UpdateModelPackage keeps what the request leaves out (moto would wipe the metadata), and emits the state change."""
+            package = backend.model_packages.get(backend.model_package_name_mapping.get(model_package_arn, model_package_arn))
+            kept = dict(package.customer_metadata_properties or {}) if package else {}
+            status, description = (package.model_approval_status, package.approval_description) if package else (None, None)
+            arn = original["update_model_package"](backend, model_package_arn, model_approval_status, approval_description,
+                                                   customer_metadata_properties, customer_metadata_properties_to_remove,
+                                                   additional_inference_specifications_to_add)
+            if customer_metadata_properties is None:
+                package.customer_metadata_properties = {k: v for k, v in kept.items() if k not in (customer_metadata_properties_to_remove or [])}
+            if model_approval_status is None:
+                package.model_approval_status = status
+            if approval_description is None:
+                package.approval_description = description
+            package_state_changed(backend, arn)
+            return arn
 
         def throttled(operation: str, method: Callable) -> Callable:
             def wrapper(backend, *args, **kwargs):
@@ -301,6 +344,9 @@ class SageMakerEmulator:
             patch("update_endpoint", throttled("UpdateEndpoint", update_endpoint))
             patch("create_model", throttled("CreateModel", original["create_model"]))
             patch("create_endpoint_config", throttled("CreateEndpointConfig", original["create_endpoint_config"]))
+            patch("create_model_package", create_model_package)
+            patch("_get_resource_from_arn", resource_from_arn)
+            patch("update_model_package", update_model_package)
             stack.enter_context(mock.patch.object(SageMakerResponse, "delete_endpoint", delete_endpoint_response))
             stack.enter_context(mock.patch.object(SageMakerResponse, "update_endpoint", update_endpoint_response, create=True))
             yield self

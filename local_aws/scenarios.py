@@ -20,6 +20,8 @@ class Run:
     drift: float = 1.0                       # every feature of the day rescaled (yesterday's model no longer fits)
     validation: str = dataset.STANDARD       # "hard" or "easy" validation rows
     corrupt_champion: bool = False           # the serving model's model.tar.gz is unreadable by then
+    kind: str = "daily"                      # daily run, or an operator's approve / reject / rollback
+    reason: str = ""                         # what the operator says with it
     malformed: bool = False                  # training CSV that is not numeric
     training: TrainingOutcome | None = None  # scripted outcome; None trains for real
     endpoint: EndpointOutcome = field(default_factory=EndpointOutcome)
@@ -33,6 +35,7 @@ class Scenario:
     expected_status: str
     main: Run = field(default_factory=Run)
     before: tuple[Run, ...] = ()             # earlier runs that set the stage, silently
+    after: tuple[Run, ...] = ()              # operator actions after the main run (a rejection)
     receiver: str = OK
     throttle: dict[str, int] = field(default_factory=dict)
     unavailable: dict[str, tuple[int, int]] = field(default_factory=dict)  # operation -> (calls that succeed first, then 500s)
@@ -90,6 +93,16 @@ SCENARIOS = {
         Scenario("easier-day", "today's validation is easier: the new model's number beats yesterday's recorded one, but it is worse than "
                  "the champion on today's rows: not deployed, SUCCEEDED", "SUCCEEDED",
                  before=(Run(day_offset=-1),), main=Run(seed=3, label_noise=0.05, validation=dataset.EASY)),
+        Scenario("manual-approval", "ApprovalMode=Manual: the day's model passes the gate and waits; approving it in the registry starts "
+                 "the deployment of exactly that version: deployed, SUCCEEDED", "SUCCEEDED",
+                 before=(Run(),), main=Run(kind="approve", reason="checked the confusion matrix"), parameters={"ApprovalMode": "Manual"}),
+        Scenario("manual-reject", "ApprovalMode=Manual: the day's model waits for approval and is rejected with a reason: recorded, "
+                 "nothing deployed, SUCCEEDED", "SUCCEEDED",
+                 main=Run(), after=(Run(kind="reject", reason="drift in the new feature"),), parameters={"ApprovalMode": "Manual"}),
+        Scenario("rollback", "yesterday's model was replaced today; the operator rolls back to it: the previous Approved version is "
+                 "redeployed through the same path, Slack says who and why, SUCCEEDED", "SUCCEEDED",
+                 before=(Run(day_offset=-1, label_noise=0.3), Run()), main=Run(kind="rollback", reason="complaints about class 2"),
+                 parameters={"MetricFloor": "0.7"}),
         Scenario("champion-unscorable", "the serving model's artifact cannot be loaded: the gate falls back to its recorded metric and "
                  "says so in Slack, deployed, SUCCEEDED", "SUCCEEDED",
                  before=(Run(day_offset=-1),), main=Run(corrupt_champion=True), parameters={"GateRule": "PlainComparison"}),

@@ -13,9 +13,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pipeline_common import config, endpoints, events, gate, names
+from pipeline_common import config, endpoints, events, gate, names, registry
 from pipeline_common.aws import client, describe_or_none, error_code, error_message, retryable_errors
-from pipeline_common.errors import ConfigError, EndpointNotReady, InvalidInput, PipelineError
+from pipeline_common.errors import ConfigError, EndpointNotReady, InvalidInput, PipelineError, ResourceConflict
 from pipeline_common.log import logger
 
 log = logger("deploy_model")
@@ -34,7 +34,8 @@ class DeployRefused(PipelineError):
     """SageMaker refused to create the endpoint resources (limits, instance type, ...)."""
 
 
-def register_model_package(sagemaker, group: str, job_name: str, model_data: str, image: str, decision: gate.Decision, data_date: str, tags) -> str:
+def register_model_package(sagemaker, group: str, job_name: str, model_data: str, image: str, decision: gate.Decision, data_date: str, tags,
+                           status: str = "") -> str:
     """Record the trained model in the registry, Approved or Rejected by the gate.
 
     Idempotent: a retried call finds the package it registered for the same job.
@@ -75,7 +76,7 @@ def register_model_package(sagemaker, group: str, job_name: str, model_data: str
                 "SupportedContentTypes": ["text/csv"],
                 "SupportedResponseMIMETypes": ["text/csv"],
             },
-            ModelApprovalStatus="Approved" if decision.approved else "Rejected",
+            ModelApprovalStatus=status or (registry.APPROVED if decision.approved else registry.REJECTED),
             CustomerMetadataProperties=metadata,
         )["ModelPackageArn"]
 
@@ -250,49 +251,14 @@ def unscorable_because(serving: dict[str, Any], metric: str, champion: float | N
     return f"the container reported no {gate.champion_metric(metric)}: it could not load the champion or does not follow the contract"
 
 
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    job_name = events.read(event, "training.job_name", str, STEP)
-    model_data = events.read(event, "training.status.model_artifacts", str, STEP)
-    metrics = events.read(event, "training.status.metrics", dict, STEP, default={})
-    data_date = events.read(event, "data.data_date", str, STEP)
-    execution = events.read(event, "execution", str, STEP, default="")
-    promote = events.read(event, "input.PROMOTE", bool, STEP, default=True)
-    if not model_data:
-        raise InvalidInput(f"{STEP}: training job {job_name} has no model artifacts to deploy")
-    endpoint_name = config.required("ENDPOINT_NAME")
-    image = config.required("SERVING_IMAGE")
-    role_arn = config.required("SAGEMAKER_ROLE_ARN")
-    group = config.required("MODEL_PACKAGE_GROUP")
-    tags = names.tags(config.required("STACK_NAME"), data_date, execution)
-    sagemaker = client("sagemaker")
-
-    endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name)
-    result = {"endpoint_name": endpoint_name, "endpoint_config_name": job_name, "model_name": job_name,
-              "previous_config": endpoint["EndpointConfigName"] if endpoint else "", "previous_model": "", "previous_model_package": "",
-              "replaced": ""}
-    if endpoint and endpoint["EndpointConfigName"] == job_name and endpoint["EndpointStatus"] == "InService":
-        log.info("the endpoint already serves this model", extra=result)
-        return {**result, "action": "already_serving", "model_package_arn": "", "gate": {}}
-    endpoints.check_deployable(endpoint_name, endpoint)
-
-    settings = gate_settings()
-    serving = endpoints.serving_model(sagemaker, endpoint, settings["metric"])
-    result.update(previous_model=serving["model_name"], previous_model_package=serving["model_package_arn"])
-    decision = decide(settings, serving, metrics, events.read(event, "training.champion.artifact", str, STEP, default=""))
-    package_arn = register_model_package(sagemaker, group, job_name, model_data, image, decision, data_date, tags)
-    result.update(model_package_arn=package_arn, gate=decision.as_dict())
-    if not decision.approved:
-        log.info("model rejected by the quality gate", extra=result)
-        return {**result, "action": "rejected", "model_name": "", "endpoint_config_name": ""}
-
-    if not promote:
-        log.info("model approved but not promoted: the execution input says PROMOTE=false", extra=result)
-        return {**result, "action": "held", "model_name": "", "endpoint_config_name": ""}
-
+def deploy(sagemaker, endpoint_name: str, endpoint: dict[str, Any] | None, job_name: str, image: str, model_data: str,
+           package_arn: str, tags: list[dict[str, str]]) -> tuple[str, str]:
+    """Create model and endpoint config named after the job (or keep them), then create or update the
+    endpoint. Returns the action and the failed endpoint it replaced, if any."""
     resource_tags_ = tags + [{"Key": TAG_TRAINING_JOB, "Value": job_name}, {"Key": TAG_MODEL_PACKAGE, "Value": package_arn}]
     created: list[tuple[str, str]] = []
     try:
-        if ensure_model(sagemaker, job_name, image, model_data, role_arn, resource_tags_):
+        if ensure_model(sagemaker, job_name, image, model_data, config.required("SAGEMAKER_ROLE_ARN"), resource_tags_):
             created.append(("Model", job_name))
         if ensure_endpoint_config(sagemaker, job_name, job_name, config.required("HOSTING_INSTANCE_TYPE"),
                                   config.required_int("HOSTING_INSTANCE_COUNT", minimum=1), resource_tags_):
@@ -306,6 +272,118 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         action = roll_out(sagemaker, endpoint_name, endpoint, job_name, tags)
     except ClientError as error:
         raise refused(sagemaker, created, f"{'UpdateEndpoint' if endpoint else 'CreateEndpoint'} {endpoint_name} with config {job_name}", error) from None
-    result["replaced"] = endpoints.resource_tags(sagemaker, config_arn).get(TAG_REPLACES, "")
+    return action, endpoints.resource_tags(sagemaker, config_arn).get(TAG_REPLACES, "")
+
+
+def start(sagemaker, endpoint_name: str, job_name: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The endpoint as it is, and the result fields every deployment reports."""
+    endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name)
+    serving = endpoints.serving_model(sagemaker, endpoint)
+    return endpoint, {"endpoint_name": endpoint_name, "endpoint_config_name": job_name, "model_name": job_name,
+                      "previous_config": endpoint["EndpointConfigName"] if endpoint else "", "previous_model": serving["model_name"],
+                      "previous_model_package": serving["model_package_arn"], "replaced": "", "gate": {}, "model_package_arn": "",
+                      "origin": "daily", "version": 0, "requested_by": "", "reason": "", "data_date": ""}
+
+
+def already_serving(endpoint: dict[str, Any] | None, job_name: str) -> bool:
+    return bool(endpoint) and endpoint["EndpointConfigName"] == job_name and endpoint["EndpointStatus"] == "InService"
+
+
+def daily(event: dict[str, Any], sagemaker, endpoint_name: str, group: str) -> dict[str, Any]:
+    """Gate today's model, register it, and deploy it when it passes (and may be promoted)."""
+    job_name = events.read(event, "training.job_name", str, STEP)
+    model_data = events.read(event, "training.status.model_artifacts", str, STEP)
+    metrics = events.read(event, "training.status.metrics", dict, STEP, default={})
+    data_date = events.read(event, "data.data_date", str, STEP)
+    execution = events.read(event, "execution", str, STEP, default="")
+    promote = events.read(event, "input.PROMOTE", bool, STEP, default=True)
+    if not model_data:
+        raise InvalidInput(f"{STEP}: training job {job_name} has no model artifacts to deploy")
+    image = config.required("SERVING_IMAGE")
+    manual = approval_mode() == "Manual"
+    tags = names.tags(config.required("STACK_NAME"), data_date, execution)
+
+    endpoint, result = start(sagemaker, endpoint_name, job_name)
+    result["data_date"] = data_date
+    if already_serving(endpoint, job_name):
+        log.info("the endpoint already serves this model", extra=result)
+        return {**result, "action": "already_serving"}
+    endpoints.check_deployable(endpoint_name, endpoint)
+
+    settings = gate_settings()
+    serving = endpoints.serving_model(sagemaker, endpoint, settings["metric"])
+    decision = decide(settings, serving, metrics, events.read(event, "training.champion.artifact", str, STEP, default=""))
+    status = registry.PENDING if decision.approved and manual else registry.APPROVED if decision.approved else registry.REJECTED
+    package_arn = register_model_package(sagemaker, group, job_name, model_data, image, decision, data_date, tags, status)
+    result.update(model_package_arn=package_arn, gate=decision.as_dict(), version=registry.version_of(package_arn))
+    if not decision.approved:
+        log.info("model rejected by the quality gate", extra=result)
+        return {**result, "action": "rejected", "model_name": "", "endpoint_config_name": ""}
+    if not promote:
+        log.info("model approved but not promoted: the execution input says PROMOTE=false", extra=result)
+        return {**result, "action": "held", "model_name": "", "endpoint_config_name": ""}
+    if manual:
+        log.info("model passed the gate and waits for manual approval", extra=result)
+        return {**result, "action": "pending_approval", "model_name": "", "endpoint_config_name": ""}
+    action, result["replaced"] = deploy(sagemaker, endpoint_name, endpoint, job_name, image, model_data, package_arn, tags)
     log.info("deployment started", extra={**result, "action": action})
     return {**result, "action": action}
+
+
+def deploy_package(event: dict[str, Any], sagemaker, endpoint_name: str, group: str) -> dict[str, Any]:
+    """Deploy exactly the version the execution input names (an approval, a rollback), skipping data and training."""
+    arn = events.read(event, f"input.{registry.DEPLOY_PACKAGE}", str, STEP)
+    origin = events.read(event, "input.ORIGIN", str, STEP, default="approval")
+    if origin not in registry.ORIGINS:
+        raise InvalidInput(f"{STEP}: 'input.ORIGIN' is {origin!r}, expected one of {', '.join(registry.ORIGINS)}")
+    execution = events.read(event, "execution", str, STEP, default="")
+    package = registry.describe(sagemaker, arn)
+    if package.get("ModelPackageGroupName", "").lower() != group.lower():
+        raise InvalidInput(f"{STEP}: model package {arn} is in group {package.get('ModelPackageGroupName')!r}, not this pipeline's {group}")
+    status = package.get("ModelApprovalStatus", "")
+    if status != registry.APPROVED:
+        raise ResourceConflict(f"model package version {package['Version']} is {status}, not Approved: approve it first "
+                               f"(scripts/approve-model VERSION) or choose an Approved version; nothing was deployed")
+    metadata = package.get("CustomerMetadataProperties", {})
+    container = package["InferenceSpecification"]["Containers"][0]
+    job_name = metadata.get("training_job") or f"{group}-v{package['Version']}"
+    endpoint, result = start(sagemaker, endpoint_name, job_name)
+    result.update(model_package_arn=arn, version=package["Version"], origin=origin, data_date=metadata.get("data_date", ""),
+                  requested_by=events.read(event, "input.REQUESTED_BY", (str, type(None)), STEP, default="") or "",
+                  reason=events.read(event, "input.REASON", (str, type(None)), STEP, default="") or "")
+    if already_serving(endpoint, job_name):
+        return {**result, "action": "already_serving"}
+    endpoints.check_deployable(endpoint_name, endpoint)
+    tags = names.tags(config.required("STACK_NAME"), metadata.get("data_date", ""), execution)
+    action, result["replaced"] = deploy(sagemaker, endpoint_name, endpoint, job_name, container["Image"], container["ModelDataUrl"], arn, tags)
+    log.info("deployment of a registered version started", extra={**result, "action": action})
+    return {**result, "action": action}
+
+
+def record(event: dict[str, Any], sagemaker, endpoint_name: str) -> dict[str, Any]:
+    """The endpoint serves the new version: record it on the model package."""
+    deployment = events.read(event, "record", dict, STEP)
+    arn = events.read(event, "record.model_package_arn", str, STEP)
+    if not arn:
+        return {"recorded_at": "", "why": "no model package (quality gate disabled without a metric)"}
+    at = registry.record_deployment(sagemaker, arn, endpoint_name, events.read(event, "execution", str, STEP, default=""),
+                                    str(deployment.get("previous_model_package") or ""), str(deployment.get("origin") or "daily"))
+    return {"recorded_at": at}
+
+
+def approval_mode() -> str:
+    mode = config.required("APPROVAL_MODE")
+    if mode not in ("Auto", "Manual"):
+        raise ConfigError(f"environment variable APPROVAL_MODE={mode!r} must be Auto or Manual")
+    return mode
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    endpoint_name = config.required("ENDPOINT_NAME")
+    group = config.required("MODEL_PACKAGE_GROUP")
+    sagemaker = client("sagemaker")
+    if isinstance(event, dict) and "record" in event:
+        return record(event, sagemaker, endpoint_name)
+    if events.read(event, f"input.{registry.DEPLOY_PACKAGE}", str, STEP, default=""):
+        return deploy_package(event, sagemaker, endpoint_name, group)
+    return daily(event, sagemaker, endpoint_name, group)

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
-KINDS = ("started", "training_done", "deployed", "not_deployed", "already_serving", "no_data", "failed")
+KINDS = ("started", "training_done", "deployed", "not_deployed", "pending_approval", "already_serving", "no_data", "failed")
 MAX_CAUSE_CHARS = 1500
 
 
@@ -74,13 +74,13 @@ def _gate_text(gate: dict[str, Any], day: str = "") -> str:
     )
 
 
-def facts(kind: str, state: dict[str, Any]) -> tuple[str, str, list[tuple[str, str]]]:
+def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, list[tuple[str, str]]]:
     """Headline, one-line summary and labelled facts for a kind of event."""
     data = _obj(state.get("data"))
     training = _obj(state.get("training"))
     status = _obj(training.get("status"))
     deployment = _obj(state.get("deployment"))
-    day = data.get("data_date", "unknown date")
+    day = data.get("data_date") or deployment.get("data_date") or "unknown date"
     if kind == "started":
         verb = "Adopted the existing" if training.get("adopted") else "Started"
         hyperparameters = ", ".join(f"{k}={v}" for k, v in sorted(_obj(training.get("hyperparameters")).items()))
@@ -99,13 +99,31 @@ def facts(kind: str, state: dict[str, Any]) -> tuple[str, str, list[tuple[str, s
             ("Model artifact", status.get("model_artifacts", "")),
         ]
     if kind == "deployed":
-        return "New model deployed", f"Endpoint {deployment.get('endpoint_name')} serves the model trained on data of {day}.", [
+        origin, version = deployment.get("origin"), deployment.get("version")
+        who = f" by {deployment.get('requested_by') or 'someone'}" + (f": {deployment['reason']}" if deployment.get("reason") else "")
+        headline, summary = {
+            "rollback": ("Rolled back", f"Rolled back to version {version} (trained on data of {day}){who}. Endpoint {deployment.get('endpoint_name')} serves it."),
+            "approval": ("Approved model deployed", f"Version {version} (trained on data of {day}) was approved in the model registry"
+                         + (f" ({deployment['reason']})" if deployment.get("reason") else "") + f"; endpoint {deployment.get('endpoint_name')} serves it."),
+        }.get(origin, ("New model deployed", f"Endpoint {deployment.get('endpoint_name')} serves the model trained on data of {day}."))
+        return headline, summary, [
             ("Endpoint", f"{deployment.get('endpoint_name')} ({deployment.get('action')})"),
             ("Model", deployment.get("model_name", "")),
-            ("Quality gate", _gate_text(_obj(deployment.get("gate")), day)),
+            ("Quality gate", _gate_text(_obj(deployment.get("gate")), day) if deployment.get("gate") else ""),
             ("Model package", deployment.get("model_package_arn", "")),
             ("Replaces", _replaced(deployment)),
             ("Replaced a failed endpoint", deployment.get("replaced", "")),
+        ]
+    if kind == "pending_approval":
+        version = deployment.get("version")
+        return "Model waiting for approval", (
+            f"The model trained on data of {day} passed the quality gate and is registered as version {version}, PendingManualApproval. "
+            f"Approve it to deploy it: scripts/approve-model --stack {stack} {version}; or reject it: "
+            f"scripts/approve-model --stack {stack} {version} --reject --reason '...'"
+        ), [
+            ("Quality gate", _gate_text(_obj(deployment.get("gate")), day)),
+            ("Still serving", deployment.get("previous_config") or "nothing (no endpoint yet)"),
+            ("Model package", deployment.get("model_package_arn", "")),
         ]
     if kind == "already_serving":
         return "Already deployed", (
@@ -145,9 +163,9 @@ def facts(kind: str, state: dict[str, Any]) -> tuple[str, str, list[tuple[str, s
 
 
 def build(kind: str, state: dict[str, Any], execution: str, region: str, stack: str) -> dict[str, Any]:
-    headline, summary, labelled = facts(kind, state)
+    headline, summary, labelled = facts(kind, state, stack)
     icon = {"failed": ":red_circle:", "not_deployed": ":warning:", "no_data": ":zzz:", "deployed": ":white_check_mark:",
-            "already_serving": ":white_check_mark:"}.get(kind, ":gear:")
+            "already_serving": ":white_check_mark:", "pending_approval": ":hourglass:"}.get(kind, ":gear:")
     blocks = [
         HeaderBlock(text=f"{headline} — {stack}"),
         SectionBlock(text=MarkdownTextObject(text=f"{icon} {summary}")),

@@ -18,9 +18,14 @@ INTRINSIC_PATH = re.compile(r"\$\$?(?:\.[A-Za-z_][A-Za-z0-9_]*)+|\$(?=[,)])")
 
 
 @pytest.fixture(scope="module")
-def states(tmp_path_factory):
+def definition(tmp_path_factory):
     out = tmp_path_factory.mktemp("paths")
-    return json.loads(render.render(out_dir=out)[render.STATE_MACHINE_TEMPLATE].read_text())["States"]
+    return json.loads(render.render(out_dir=out)[render.STATE_MACHINE_TEMPLATE].read_text())
+
+
+@pytest.fixture(scope="module")
+def states(definition):
+    return definition["States"]
 
 
 def parameter_paths(value) -> set[str]:
@@ -97,11 +102,11 @@ def flows(name: str, state: dict) -> list[tuple[str, set[str]]]:
     return out
 
 
-def guaranteed_on_entry(states: dict) -> dict[str, set[str]]:
-    """For each state, the paths present on every way into it (a fixpoint over the graph, loops included)."""
+def guaranteed_on_entry(states: dict, start: str) -> dict[str, set[str]]:
+    """For each state, the paths present on every way into it (a fixpoint over the graph, loops included).
+    The execution input guarantees nothing."""
     everything = {"*"}
     entry = {name: everything for name in states}
-    start = next(iter(states))  # CheckData: the execution input guarantees nothing
     entry[start] = set()
     changed = True
     while changed:
@@ -125,8 +130,8 @@ def is_present(path: str, held: set[str]) -> bool:
     return path == "$" or path.startswith("$$.") or path in held
 
 
-def test_the_definition_reads_these_paths_and_each_is_present_whenever_it_is_read(states):
-    entry = guaranteed_on_entry(states)
+def test_the_definition_reads_these_paths_and_each_is_present_whenever_it_is_read(definition, states):
+    entry = guaranteed_on_entry(states, definition["StartAt"])
     read_anywhere, unguarded = set(), []
     for name, state in states.items():
         for path in state_reads(state):
@@ -150,10 +155,10 @@ def test_the_definition_reads_these_paths_and_each_is_present_whenever_it_is_rea
     }
 
 
-def test_the_analysis_catches_a_read_of_a_result_key_nothing_guarantees(states):
+def test_the_analysis_catches_a_read_of_a_result_key_nothing_guarantees(definition, states):
     broken = json.loads(json.dumps(states))
     broken["Deploy?"]["Choices"] = broken["Deploy?"]["Choices"][1:]
-    entry = guaranteed_on_entry(broken)
+    entry = guaranteed_on_entry(broken, definition["StartAt"])
     assert not is_present("$.deployment.action", entry["Deploy?"])
     assert not is_present("$.deployment.endpoint_name", entry["GetEndpointStatus"])
 

@@ -67,7 +67,7 @@ def is_failure(states: dict, name: str) -> bool:
 def test_every_choice_has_a_default_that_fails_loudly(rendered):
     states = rendered["asl"]["States"]
     choices = {n: s for n, s in states.items() if s["Type"] == "Choice"}
-    assert len(choices) == 5
+    assert len(choices) == 6
     for name, choice in choices.items():
         assert is_failure(states, choice["Default"]), (name, choice["Default"])
 
@@ -80,7 +80,7 @@ def test_every_task_retries_transient_errors_with_backoff_and_jitter(rendered):
         retry = state["Retry"][0]
         assert set(retry["ErrorEquals"]) == TRANSIENT_ERRORS, name
         assert (retry["BackoffRate"], retry["MaxAttempts"], retry["JitterStrategy"]) == (config["backoff_rate"], config["max_attempts"], "FULL")
-        assert len(state["Retry"]) == (2 if name == "DeployModel" else 1), name
+        assert len(state["Retry"]) == (2 if name in ("DeployModel", "DeployPackage") else 1), name
 
 
 def test_deploy_model_waits_for_a_busy_endpoint_longer_than_for_a_transient_error(rendered):
@@ -97,8 +97,8 @@ def test_work_tasks_catch_into_the_failure_notification_and_notifications_never_
             continue
         (catch,) = state["Catch"]
         assert catch["ErrorEquals"] == ["States.ALL"]
-        if name.startswith("Notify"):
-            assert catch["Next"] == state["Next"], f"{name} must continue when Slack fails"
+        if name.startswith("Notify") or name == "RecordDeployment":
+            assert catch["Next"] == state["Next"], f"{name} must continue: the endpoint already serves, or Slack failed"
         else:
             assert catch["Next"] == "NotifyFailure", name
 
@@ -173,7 +173,7 @@ def test_a_polling_loop_always_times_out_and_notifies_before_the_execution_times
     training_loop = polling.worst_loop_seconds(polling.Policy(**render.policy(training)),
                                                config["max_training_runtime_seconds"] + training["grace_seconds"], task("GetTrainingStatus"))
     endpoint_loop = polling.worst_loop_seconds(polling.Policy(**render.policy(endpoint)), endpoint["timeout_seconds"], task("GetEndpointStatus"))
-    path = ["CheckData", "StartTraining", "NotifyTrainingStarted", "NotifyTrainingDone", "DeployModel", "NotifyFailure"]
+    path = ["CheckData", "StartTraining", "NotifyTrainingStarted", "NotifyTrainingDone", "DeployModel", "RecordDeployment", "NotifyDeployed"]
     longest = training_loop + endpoint_loop + sum(task(name) for name in path)
     assert longest < rendered["asl"]["TimeoutSeconds"] <= 365 * 86400
     if seconds_per_invocation is None:

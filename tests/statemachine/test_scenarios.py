@@ -172,7 +172,8 @@ def test_worse_model_is_rejected_by_the_gate_and_the_endpoint_untouched(run_scen
     summary = run_scenario("worse-model")
     assert collapse(summary.states) == TRAINING + ["NotifyTrainingDone", "DeployModel", "Deploy?", "NotifyNotDeployed", "NotDeployed"]
     text = message(summary, "Model not deployed")
-    assert "new 0.911111, serving 0.955556" in text and "not better than the serving model" in text
+    assert "new 0.911111, champion 0.955556 on 45 rows of data" in text and "not clearly better" in text
+    assert summary.deployment["gate"]["comparison"] == "same-data"
     yesterday, _ = sorted(jobs(summary))
     assert endpoint(summary)["config"] == yesterday
     assert [p["approval"] for p in summary.resources["model_packages"]] == ["Approved", "Rejected"]
@@ -186,8 +187,38 @@ def test_better_model_passes_the_gate_and_updates_the_endpoint(run_scenario):
     summary = run_scenario("better-model")
     assert collapse(summary.states) == DEPLOYED
     text = message(summary, "New model deployed")
-    assert "(updated)" in text and "new 0.955556, serving 0.911111" in text
+    assert "(updated)" in text and "new 0.955556, champion 0.733333 on 45 rows" in text and ": better" in text
     assert endpoint(summary)["config"] == max(jobs(summary))
+
+
+def test_a_harder_day_deploys_the_model_that_beats_the_champion_on_todays_rows(run_scenario):
+    summary = run_scenario("harder-day")
+    gate = summary.deployment["gate"]
+    yesterday = float(summary.resources["model_packages"][0]["metadata"]["metric_value"])
+    assert gate["candidate"] < yesterday, "the new number is below yesterday's recorded one: the old rule would reject it"
+    assert gate["comparison"] == "same-data" and gate["lower"] > 0 and gate["candidate"] > gate["current"]
+    assert summary.deployment["action"] == "updated" and endpoint(summary)["config"] == max(jobs(summary))
+    assert "comparison: champion scored on the same rows" in message(summary, "New model deployed")
+    (_, today) = summary.resources["model_packages"]
+    assert today["metadata"]["comparison"] == "same-data" and today["metadata"]["same_data_rows"] == "45"
+
+
+def test_an_easier_day_does_not_ship_a_model_worse_than_the_champion_on_todays_rows(run_scenario):
+    summary = run_scenario("easier-day")
+    gate = summary.deployment["gate"]
+    yesterday = float(summary.resources["model_packages"][0]["metadata"]["metric_value"])
+    assert gate["candidate"] > yesterday, "the new number beats yesterday's recorded one: the old rule would ship it"
+    assert gate["comparison"] == "same-data" and gate["upper"] < 0 and gate["rows"] == 107
+    assert summary.deployment["action"] == "rejected" and endpoint(summary)["config"] == min(jobs(summary))
+    assert "Model not deployed" in summary.headlines
+
+
+def test_an_unscorable_champion_falls_back_to_the_recorded_metric_and_says_so(run_scenario):
+    summary = run_scenario("champion-unscorable")
+    gate = summary.deployment["gate"]
+    assert gate["comparison"] == "recorded" and gate["reason"].startswith("fallback: the champion could not be scored on the same data")
+    assert "fallback: the champion could not be scored" in message(summary, "New model deployed")
+    assert "comparison: the serving model's recorded metric (not the same data)" in message(summary, "New model deployed")
 
 
 def test_training_script_crash_puts_its_failure_file_in_slack(run_scenario):
@@ -281,7 +312,8 @@ def test_every_scenario_has_a_test():
               "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
               "rerun-same-date", "rerun-after-deploy", "worse-model", "better-model", "training-crashes", "bad-data",
               "job-not-found-real-message", "bucket-missing", "s3-access-denied", "stopped-at-max-runtime", "job-vanishes",
-              "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url"}
+              "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
+              "harder-day", "easier-day", "champion-unscorable"}
     assert tested == set(SCENARIOS)
 
 
