@@ -315,9 +315,10 @@ class LocalPipeline:
         packages = []
         for group in sm.list_model_package_groups()["ModelPackageGroupSummaryList"]:
             for summary in sm.list_model_packages(ModelPackageGroupName=group["ModelPackageGroupName"])["ModelPackageSummaryList"]:
-                package = sm.describe_model_package(ModelPackageName=summary["ModelPackageArn"])
+                package = registry.describe(sm, summary["ModelPackageArn"])
                 packages.append({"arn": summary["ModelPackageArn"], "approval": package["ModelApprovalStatus"],
-                                 "metadata": package.get("CustomerMetadataProperties", {})})
+                                 "description": package.get("ApprovalDescription", ""),
+                                 "metadata": package.get("CustomerMetadataProperties", {}), "deployments": package["Deployments"]})
         return {
             "training_jobs": [{"name": j["TrainingJobName"], "status": j["TrainingJobStatus"]} for j in sm.list_training_jobs()["TrainingJobSummaries"]],
             "endpoints": endpoints,

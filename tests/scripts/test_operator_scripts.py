@@ -153,3 +153,19 @@ def test_invoke_endpoint_locally_exits_1_when_the_model_refuses_the_rows(capsys,
     assert invoke_endpoint.main(["--local", "--file", str(rows)]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and "the local endpoint answered an error: ModelError" in captured.err
+
+
+def test_model_history_prints_which_version_served_when():
+    history = load_script("model-history")
+    versions = [
+        {"ModelPackageArn": "a/1", "Version": 1, "ModelApprovalStatus": "Approved", "Deployments": [
+            {"at": "2026-11-22T07:00:00Z", "record": "origin=daily"}, {"at": "2026-11-24T09:00:00Z", "record": "origin=rollback"}],
+         "CustomerMetadataProperties": {"data_date": "2026-11-21", "metric_name": "validation:accuracy", "metric_value": "0.95", "comparison": "none"}},
+        {"ModelPackageArn": "a/2", "Version": 2, "ModelApprovalStatus": "Approved", "Deployments": [{"at": "2026-11-23T07:00:00Z", "record": "origin=daily"}],
+         "CustomerMetadataProperties": {"data_date": "2026-11-22", "metric_name": "validation:accuracy", "metric_value": "0.97", "comparison": "same-data"}},
+        {"ModelPackageArn": "a/3", "Version": 3, "ModelApprovalStatus": "Rejected", "Deployments": [], "CustomerMetadataProperties": {}},
+    ]
+    lines = history.lines(versions, show_all=True)
+    assert [line.split("  ")[0] for line in lines[:3]] == ["2026-11-22T07:00:00Z", "2026-11-23T07:00:00Z", "2026-11-24T09:00:00Z"]
+    assert "version 2: Approved, data of 2026-11-22, validation:accuracy 0.97 (same-data)" in lines[1]
+    assert lines[3].startswith("never served") and "version 3: Rejected" in lines[3]

@@ -33,7 +33,9 @@ def one_line(text: str) -> str:
     return lines[0]
 
 
-PYTHON_SCRIPTS = [["scripts/start-execution", "--env", "prod", "--date", "2026-11-24"], ["scripts/invoke-endpoint", "--env", "prod"]]
+PYTHON_SCRIPTS = [["scripts/start-execution", "--env", "prod", "--date", "2026-11-24"], ["scripts/invoke-endpoint", "--env", "prod"],
+                  ["scripts/approve-model", "--env", "prod", "3"], ["scripts/rollback", "--env", "prod", "--reason", "x"],
+                  ["scripts/model-history", "--env", "prod"]]
 
 
 @pytest.mark.parametrize("command", PYTHON_SCRIPTS, ids=lambda c: c[0])
@@ -52,7 +54,8 @@ def test_without_credentials_the_script_says_how_to_set_them(tmp_path, command, 
     assert one_line(result.stderr).startswith(f"{Path(command[0]).name}: no AWS credentials: set AWS_PROFILE")
 
 
-@pytest.mark.parametrize("script", ["scripts/start-execution", "scripts/invoke-endpoint", "scripts/build-and-push-image.sh",
+@pytest.mark.parametrize("script", ["scripts/start-execution", "scripts/invoke-endpoint", "scripts/approve-model", "scripts/rollback",
+                                    "scripts/model-history", "scripts/build-and-push-image.sh",
                                     "scripts/lambda-python-dir", "create-stack.sh", "delete-stack.sh", "scripts/run_local.py"])
 def test_every_script_has_help(tmp_path, script):
     command = [f"./{script}", "--help"] if os.access(ROOT / script, os.X_OK) else [sys.executable, script, "--help"]
@@ -158,3 +161,8 @@ def test_ctrl_c_stops_children_removes_temporary_files_and_exits_130_with_one_li
     time.sleep(0.5)
     assert list(scratch.glob("retrain-local-*")) == []
     assert [pid for pid in retrain_processes(scratch) if pid != process.pid] == []
+
+
+def test_a_rejection_without_a_reason_is_refused_before_touching_aws(tmp_path):
+    result = run(["scripts/approve-model", "--env", "prod", "3", "--reject"], bare_environment(tmp_path))
+    assert result.returncode == 2 and "--reject needs --reason" in result.stderr and "Traceback" not in result.stderr

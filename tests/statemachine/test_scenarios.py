@@ -307,13 +307,48 @@ def test_a_gateway_echoing_the_webhook_url_leaks_the_token_nowhere(run_scenario,
     assert "HTTP 502" in json.dumps(summary.history, default=str)
 
 
+def test_manual_approval_deploys_exactly_the_approved_version_through_the_approval_rule(run_scenario):
+    summary = run_scenario("manual-approval")
+    assert summary.earlier_runs[0].endswith("SUCCEEDED")
+    assert summary.run_input["DEPLOY_PACKAGE"].endswith("model-package/retrain-multiclass/1") and summary.run_input["ORIGIN"] == "approval"
+    assert collapse(summary.states) == ["RunKind?", "DeployPackage", "Deploy?", "InitEndpointPoll", "poll:Endpoint", "RecordDeployment",
+                                        "NotifyDeployed", "Deployed"]
+    (package,) = summary.resources["model_packages"]
+    assert package["approval"] == "Approved" and endpoint(summary)["config"] == package["metadata"]["training_job"]
+    text = message(summary, "Approved model deployed")
+    assert "Version 1 (trained on data of" in text and "approved by local-operator: checked the confusion matrix" in text
+    assert [d["record"].split(";")[1].strip() for d in package["deployments"]] == ["origin=approval"]
+
+
+def test_manual_mode_waits_for_approval_and_a_rejection_is_recorded_with_its_reason(run_scenario):
+    summary = run_scenario("manual-reject")
+    assert collapse(summary.states)[-4:] == ["DeployModel", "Deploy?", "NotifyPendingApproval", "AwaitingApproval"]
+    text = message(summary, "Model waiting for approval")
+    assert "scripts/approve-model --stack retrain-local 1" in text and "--reject --reason" in text
+    (package,) = summary.resources["model_packages"]
+    assert package["approval"] == "Rejected" and package["description"] == "rejected by local-operator: drift in the new feature"
+    assert summary.resources["endpoints"] == [] and summary.later_actions == ["reject: done"]
+
+
+def test_rollback_redeploys_the_version_that_served_before_and_names_who_and_why(run_scenario):
+    summary = run_scenario("rollback")
+    yesterday, today = sorted(jobs(summary))
+    assert endpoint(summary)["config"] == yesterday
+    assert summary.run_input["ORIGIN"] == "rollback" and summary.run_input["REQUESTED_BY"] == "local-operator"
+    text = message(summary, "Rolled back")
+    assert "Rolled back to version 1" in text and "by local-operator: complaints about class 2" in text
+    first, second = summary.resources["model_packages"]
+    assert [d["record"].split(";")[1].strip() for d in first["deployments"]] == ["origin=daily", "origin=rollback"]
+    assert "replaced=version 2" in first["deployments"][1]["record"] and len(second["deployments"]) == 1
+
+
 def test_every_scenario_has_a_test():
     tested = {"happy", "update", "no-data", "missing-validation", "empty-validation", "bad-date", "training-fails", "training-stopped",
               "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
               "rerun-same-date", "rerun-after-deploy", "worse-model", "better-model", "training-crashes", "bad-data",
               "job-not-found-real-message", "bucket-missing", "s3-access-denied", "stopped-at-max-runtime", "job-vanishes",
               "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
-              "harder-day", "easier-day", "champion-unscorable"}
+              "harder-day", "easier-day", "champion-unscorable", "manual-approval", "manual-reject", "rollback"}
     assert tested == set(SCENARIOS)
 
 

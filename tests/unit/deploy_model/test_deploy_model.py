@@ -287,3 +287,52 @@ def test_the_model_package_records_the_comparison_its_numbers_and_rows(sagemaker
     metadata = sagemaker.describe_model_package(ModelPackageName=arn)["CustomerMetadataProperties"]
     assert metadata["comparison"] == "same-data" and metadata["champion_metric_value"] == "0.58"
     assert (metadata["same_data_rows"], metadata["same_data_lower"], metadata["same_data_upper"]) == ("45", "0.16", "0.44")
+
+
+def approved_package(sagemaker, status="Approved") -> str:
+    sagemaker.create_model_package_group(ModelPackageGroupName="retrain-multiclass")
+    return sagemaker.create_model_package(
+        ModelPackageGroupName="retrain-multiclass", ModelApprovalStatus=status,
+        InferenceSpecification={"Containers": [{"Image": "img", "ModelDataUrl": "s3://b/m/model.tar.gz"}],
+                                "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]},
+        CustomerMetadataProperties={"training_job": "retrain-multiclass-20261120", "data_date": "2026-11-20"})["ModelPackageArn"]
+
+
+def test_a_package_input_deploys_exactly_that_version_without_gate_or_training(sagemaker):
+    arn = approved_package(sagemaker)
+    result = app.lambda_handler({"input": {"DEPLOY_PACKAGE": arn, "ORIGIN": "rollback", "REQUESTED_BY": "alice", "REASON": "why"},
+                                 "execution": "arn:x"}, None)
+    assert (result["action"], result["version"], result["origin"], result["data_date"]) == ("created", 1, "rollback", "2026-11-20")
+    assert sagemaker.describe_model(ModelName="retrain-multiclass-20261120")["PrimaryContainer"]["ModelDataUrl"] == "s3://b/m/model.tar.gz"
+    assert result["gate"] == {} and (result["requested_by"], result["reason"]) == ("alice", "why")
+
+
+@pytest.mark.parametrize("status", ["PendingManualApproval", "Rejected"])
+def test_a_package_that_is_not_approved_is_never_deployed(sagemaker, status):
+    arn = approved_package(sagemaker, status)
+    with pytest.raises(ResourceConflict, match=f"version 1 is {status}, not Approved: approve it first"):
+        app.lambda_handler({"input": {"DEPLOY_PACKAGE": arn}, "execution": "arn:x"}, None)
+    assert sagemaker.list_endpoints()["Endpoints"] == []
+
+
+def test_a_package_from_another_group_is_refused(sagemaker, monkeypatch):
+    arn = approved_package(sagemaker)
+    monkeypatch.setenv("MODEL_PACKAGE_GROUP", "other-group")
+    with pytest.raises(InvalidInput, match="is in group 'retrain-multiclass', not this pipeline's other-group"):
+        app.lambda_handler({"input": {"DEPLOY_PACKAGE": arn}, "execution": "arn:x"}, None)
+
+
+def test_manual_mode_registers_a_passing_model_pending_and_deploys_nothing(sagemaker, monkeypatch):
+    monkeypatch.setenv("APPROVAL_MODE", "Manual")
+    result = app.lambda_handler(deploy_event(), None)
+    assert result["action"] == "pending_approval" and result["version"] == 1
+    assert sagemaker.describe_model_package(ModelPackageName=result["model_package_arn"])["ModelApprovalStatus"] == "PendingManualApproval"
+    assert sagemaker.list_endpoints()["Endpoints"] == []
+
+
+def test_recording_a_deployment_tags_the_package_with_when_where_and_what_it_replaced(sagemaker):
+    arn = approved_package(sagemaker)
+    result = app.lambda_handler({"record": {"model_package_arn": arn, "previous_model_package": "", "origin": "daily"},
+                                 "execution": "arn:aws:states:us-east-1:1:execution:m:run-1"}, None)
+    tags = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=arn)["Tags"]}
+    assert tags[f"retrain-pipeline:deployed:{result['recorded_at']}"] == "endpoint=multiclass; origin=daily; replaced=nothing; execution=run-1"
