@@ -11,9 +11,9 @@ from tests.statemachine.conftest import collapse
 
 pytestmark = pytest.mark.timeout(120)
 
-TRAINING = ["CheckData", "DataArrived?", "StartTraining", "TrainingStarted?", "NotifyTrainingStarted", "InitTrainingPoll", "poll:Training"]
+TRAINING = ["RunKind?", "CheckData", "DataArrived?", "StartTraining", "TrainingStarted?", "NotifyTrainingStarted", "InitTrainingPoll", "poll:Training"]
 DEPLOY = ["NotifyTrainingDone", "DeployModel", "Deploy?", "InitEndpointPoll", "poll:Endpoint"]
-DEPLOYED = TRAINING + DEPLOY + ["NotifyDeployed", "Deployed"]
+DEPLOYED = TRAINING + DEPLOY + ["RecordDeployment", "NotifyDeployed", "Deployed"]
 FAILED = ["NotifyFailure", "PipelineFailed"]
 DEPLOYED_HEADLINES = ["Training started", "Training complete", "New model deployed"]
 
@@ -62,7 +62,7 @@ def test_update_replaces_yesterdays_model_on_the_existing_endpoint(run_scenario)
 
 def test_no_data_sends_one_quiet_message_and_succeeds(run_scenario):
     summary = run_scenario("no-data")
-    assert summary.states == ["CheckData", "DataArrived?", "NotifyNoData", "NoNewData"]
+    assert summary.states == ["RunKind?", "CheckData", "DataArrived?", "NotifyNoData", "NoNewData"]
     assert summary.headlines == ["No new data"]
     assert "input-data-training/" in message(summary, "No new data")
     assert summary.resources["training_jobs"] == [] and summary.resources["endpoints"] == []
@@ -71,7 +71,7 @@ def test_no_data_sends_one_quiet_message_and_succeeds(run_scenario):
 @pytest.mark.parametrize("scenario", ["missing-validation", "empty-validation"])
 def test_incomplete_data_fails_loudly_naming_the_missing_channel(run_scenario, scenario):
     summary = run_scenario(scenario)
-    assert summary.states == ["CheckData", "DataArrived?", "DataIncomplete"] + FAILED
+    assert summary.states == ["RunKind?", "CheckData", "DataArrived?", "DataIncomplete"] + FAILED
     assert summary.headlines == ["Pipeline FAILED"]
     assert "DataIncomplete" in failure_text(summary) and "validation missing or empty (s3://" in failure_text(summary)
     assert summary.resources["training_jobs"] == []
@@ -79,7 +79,7 @@ def test_incomplete_data_fails_loudly_naming_the_missing_channel(run_scenario, s
 
 def test_bad_date_fails_naming_the_value(run_scenario):
     summary = run_scenario("bad-date")
-    assert summary.states == ["CheckData"] + FAILED
+    assert summary.states == ["RunKind?", "CheckData"] + FAILED
     assert "InvalidInput" in failure_text(summary) and "'2026-02-30' is not a date" in failure_text(summary)
 
 
@@ -242,7 +242,7 @@ def test_sagemakers_real_not_found_answer_starts_the_job(run_scenario):
 
 def test_a_missing_bucket_fails_naming_it_instead_of_a_quiet_no_data_day(run_scenario):
     summary = run_scenario("bucket-missing")
-    assert summary.states == ["CheckData"] + FAILED
+    assert summary.states == ["RunKind?", "CheckData"] + FAILED
     assert summary.error == "BucketMissing" and "bucket retrain-local-no-such-bucket does not exist" in summary.cause
     assert "bucket retrain-local-no-such-bucket does not exist" in failure_text(summary)
     assert summary.headlines == ["Pipeline FAILED"]
@@ -250,7 +250,7 @@ def test_a_missing_bucket_fails_naming_it_instead_of_a_quiet_no_data_day(run_sce
 
 def test_access_denied_names_bucket_key_and_permission(run_scenario):
     summary = run_scenario("s3-access-denied")
-    assert summary.states == ["CheckData"] + FAILED
+    assert summary.states == ["RunKind?", "CheckData"] + FAILED
     text = failure_text(summary)
     assert "s3://retrain-local-data/input-data-training/" in text and "s3:GetObject" in text and "s3:ListBucket" in text
     assert summary.error == "DataAccessDenied"
