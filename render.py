@@ -52,6 +52,13 @@ TRANSIENT_ERRORS = ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lam
                     errors.AwsThrottled.__name__, errors.AwsUnavailable.__name__]
 # DeployModel also waits, longer, for an endpoint that is busy or being deleted.
 ENDPOINT_BUSY_ERRORS = [errors.EndpointNotReady.__name__]
+# The alarms that roll an endpoint update back (the stack creates them; users add their own by name).
+ENDPOINT_ALARMS = [
+    {"logical_id": "EndpointErrorAlarm", "suffix": "invocation-5xx", "metric": "Invocation5XXErrors", "statistic": "Sum",
+     "threshold": "ErrorAlarmThreshold", "description": "Invocation 5XX errors"},
+    {"logical_id": "EndpointLatencyAlarm", "suffix": "model-latency", "metric": "ModelLatency", "statistic": "Average",
+     "threshold": "LatencyAlarmMicroseconds", "description": "Model latency"},
+]
 # Pauses between states, not counted by the task and loop bounds, that the execution timeout must still cover.
 TIMEOUT_MARGIN_SECONDS = 900
 LOG_RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
@@ -160,6 +167,9 @@ def context(config: dict[str, Any]) -> dict[str, Any]:
         "endpoint_busy_policy": busy,
         "tag_pipeline": names.TAG_PIPELINE,
         "deploy_package_key": registry.DEPLOY_PACKAGE,
+        "variant_name": names.VARIANT,
+        "endpoint_alarms": ENDPOINT_ALARMS,
+        "rollback_alarms": "!Join [\",\", [!Ref " + ", !Ref ".join(a["logical_id"] for a in ENDPOINT_ALARMS) + ", !Join [\",\", !Ref ExtraRollbackAlarms]]]",
     }
 
 

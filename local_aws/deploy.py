@@ -67,6 +67,18 @@ def deploy(template_path: Path, stack_name: str, parameters: dict[str, str], cli
         resolver.physical_ids[logical_id] = name
         resolver.attributes[logical_id] = {"Arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}:*"}
 
+    for alarm_id, alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").items():
+        if "MetricName" not in alarm["Properties"]:
+            continue  # metric-math alarms (failed executions) watch nothing the local run emits
+        spec = resolver.resolve(alarm["Properties"])
+        clients["cloudwatch"].put_metric_alarm(
+            AlarmName=spec["AlarmName"], AlarmDescription=spec.get("AlarmDescription", ""), ActionsEnabled=spec.get("ActionsEnabled", True),
+            Namespace=spec["Namespace"], MetricName=spec["MetricName"], Dimensions=spec.get("Dimensions", []), Statistic=spec["Statistic"],
+            Period=int(spec["Period"]), EvaluationPeriods=int(spec["EvaluationPeriods"]), Threshold=float(spec["Threshold"]),
+            ComparisonOperator=spec["ComparisonOperator"], TreatMissingData=spec.get("TreatMissingData", "missing"),
+        )
+        resolver.physical_ids[alarm_id] = spec["AlarmName"]
+
     for logical_id, resource in resources_of_type(template, "AWS::IAM::Role").items():
         if "Condition" in resource and not resolver.conditions[resource["Condition"]]:
             continue

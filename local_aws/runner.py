@@ -20,6 +20,7 @@ from moto import mock_aws
 
 from . import dataset
 from .clock import Clock
+from .cloudwatch import strict_describe_alarms
 from .containers import children, run_training
 from .deploy import ACCOUNT, REGION, Stack, deploy
 from .eventbridge import delivering_to_state_machines
@@ -42,7 +43,7 @@ STACK = "retrain-local"
 BUCKET = "retrain-local-data"
 TRAINING_IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/retrain-model:local"
 WALL_TIMEOUT_SECONDS = 120
-SERVICES = ("s3", "iam", "lambda", "stepfunctions", "scheduler", "secretsmanager", "sagemaker", "sagemaker-runtime", "events")
+SERVICES = ("s3", "iam", "lambda", "stepfunctions", "scheduler", "secretsmanager", "sagemaker", "sagemaker-runtime", "events", "cloudwatch")
 OPERATOR = "local-operator"
 Printer = Callable[[str], None]
 
@@ -69,6 +70,7 @@ class Summary:
     later_actions: list[str] = field(default_factory=list)
     throttled_calls: list[str] = field(default_factory=list)
     failed_calls: list[str] = field(default_factory=list)
+    deployment_configs: list[dict[str, Any]] = field(default_factory=list)
     wall_seconds: float = 0.0
     emulated_seconds: float = 0.0
     logs: dict[str, list[str]] = field(default_factory=dict)
@@ -372,6 +374,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
         stack.enter_context(runtime.installed())
         stack.enter_context(emulator.installed())
         s3_emulator = stack.enter_context(S3Emulator(scenario.s3_denied).installed())
+        stack.enter_context(strict_describe_alarms())
         stack.enter_context(emulated_time(clock, timeline))
         deployed = deploy(ROOT / render.OUTPUTS[render.TEMPLATE], STACK, {**_parameters(scenario, secret_arn), **(parameters or {})}, clients, runtime)
         pipeline = LocalPipeline(clients, deployed, emulator, clock, workdir, data)
@@ -404,6 +407,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
         emulator.throttle = dict(scenario.throttle)
         emulator.unavailable = {operation: list(plan) for operation, plan in scenario.unavailable.items()}
         emulator.failed_calls.clear()
+        emulator.deployment_configs.clear()
         receiver.messages.clear()
         receiver.rejected.clear()
         printer(f"scenario {scenario.name}: {scenario.description}")
@@ -437,6 +441,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
             later_actions=later,
             throttled_calls=list(emulator.throttled_calls),
             failed_calls=list(emulator.failed_calls) + list(s3_emulator.denied_calls),
+            deployment_configs=list(emulator.deployment_configs),
             emulated_seconds=clock.elapsed() - timeline.origin,
             history=result["history"],
             logs={name.removeprefix(f"{STACK}-"): list(function.logs) for name, function in runtime.functions.items() if function.logs},

@@ -79,11 +79,17 @@ class TrainingOutcome:
 
 @dataclass
 class EndpointOutcome:
-    """What creating or updating an endpoint does: InService, Failed, or RolledBack (InService on the old config)."""
+    """What creating or updating an endpoint does: InService, Failed, or RolledBack (InService on the old config).
+
+    ``alarm`` (the end of an alarm's name) fires one minute into an update's first traffic shift:
+    SageMaker's AutoRollbackConfiguration then rolls the update back.
+    """
 
     result: str = "InService"
     duration_seconds: int = 8 * 60
     failure_reason: str = ""
+    alarm: str = ""
+    rollback_seconds: int = 5 * 60
 
 
 @dataclass
@@ -99,6 +105,24 @@ class _Rollout:
     outcome: EndpointOutcome
     target_config: str
     previous_config: str | None
+    deployment: dict[str, Any] = field(default_factory=dict)
+    shifts: list[tuple[float, int]] = field(default_factory=list)   # (seconds into the rollout, % of capacity on the new fleet)
+
+
+def traffic_shifts(deployment: dict[str, Any], provisioning: float) -> tuple[list[tuple[float, int]], float]:
+    """Blue/green as SageMaker runs it: when each share of capacity moves to the new fleet, and when baking ends."""
+    policy = deployment.get("BlueGreenUpdatePolicy", {})
+    routing = policy.get("TrafficRoutingConfiguration", {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 0})
+    wait = routing.get("WaitIntervalInSeconds", 0)
+    if routing["Type"] == "CANARY":
+        shares = [routing["CanarySize"]["Value"], 100]
+    elif routing["Type"] == "LINEAR":
+        step = routing["LinearStepSize"]["Value"]
+        shares = [min(100, step * n) for n in range(1, -(-100 // step) + 1)]
+    else:
+        shares = [100]
+    shifts = [(provisioning + i * wait, share) for i, share in enumerate(shares)]
+    return shifts, shifts[-1][0] + policy.get("TerminationWaitInSeconds", 0)
 
 
 class SageMakerEmulator:
@@ -121,6 +145,8 @@ class SageMakerEmulator:
         self.jobs: dict[str, _Job] = {}
         self.rollouts: dict[str, _Rollout] = {}
         self.deletions: dict[str, datetime] = {}
+        self.rolled_back: dict[str, int] = {}   # endpoint -> % of capacity the new fleet had when an alarm rolled it back
+        self.deployment_configs: list[dict[str, Any]] = []
         # Called when a rollout would end InService; returns why the new model cannot serve, or "".
         self.start_serving: Callable[[SageMakerModelBackend, str, str], str] | None = None
 
@@ -181,6 +207,8 @@ class SageMakerEmulator:
             return
         outcome, elapsed = rollout.outcome, self._elapsed(rollout.started)
         creating = rollout.previous_config is None
+        if rollout.deployment and not creating and self._blue_green(backend, name, endpoint, rollout, elapsed):
+            return
         if elapsed < outcome.duration_seconds:
             endpoint.endpoint_status = "Creating" if creating else "Updating"
             return
@@ -202,14 +230,45 @@ class SageMakerEmulator:
             endpoint.failure_reason = problem or outcome.failure_reason or "the primary container did not pass the ping health check"
         del self.rollouts[name]
 
+    def _blue_green(self, backend: SageMakerModelBackend, name: str, endpoint: FakeEndpoint, rollout: _Rollout, elapsed: float) -> bool:
+        """Traffic shifting and baking; an alarm during the first shift rolls back. True while it is not over."""
+        outcome = rollout.outcome
+        shifts, done = traffic_shifts(rollout.deployment, outcome.duration_seconds)
+        rollout.shifts = [(at, share) for at, share in shifts if at <= elapsed]
+        alarm_at = shifts[0][0] + 60
+        if outcome.alarm and elapsed >= alarm_at:
+            self.fire_alarm(backend, outcome.alarm, f"fired {rollout.shifts[-1][1] if rollout.shifts else 0} % into the shift (emulated)")
+            if elapsed < alarm_at + outcome.rollback_seconds:
+                endpoint.endpoint_status = "RollingBack"
+                return True
+            endpoint.endpoint_status, endpoint.endpoint_config_name = "InService", rollout.previous_config
+            endpoint.failure_reason = None
+            endpoint.last_modified_time = self.clock.now()
+            self.rolled_back[name] = rollout.shifts[-1][1] if rollout.shifts else 0
+            del self.rollouts[name]
+            return True
+        if elapsed < done:
+            endpoint.endpoint_status = "Updating"
+            return True
+        return False
+
+    def fire_alarm(self, backend: SageMakerModelBackend, suffix: str, reason: str) -> None:
+        from moto.cloudwatch.models import cloudwatch_backends
+
+        cloudwatch = cloudwatch_backends[backend.account_id][backend.region_name]
+        for alarm in cloudwatch.alarms.values():
+            if alarm.name.endswith(suffix) and alarm.state_value != "ALARM":
+                cloudwatch.set_alarm_state(alarm.name, reason, "{}", "ALARM")
+
     def _refresh_deletion(self, backend: SageMakerModelBackend, name: str) -> None:
         started = self.deletions.get(name)
         if started is not None and self._elapsed(started) >= self.deleting_seconds:
             backend.endpoints.pop(name, None)
             del self.deletions[name]
 
-    def _start_rollout(self, backend: SageMakerModelBackend, name: str, config: str, previous: str | None) -> None:
-        self.rollouts[name] = _Rollout(self.clock.now(), copy.copy(self.endpoint), config, previous)
+    def _start_rollout(self, backend: SageMakerModelBackend, name: str, config: str, previous: str | None,
+                       deployment: dict[str, Any] | None = None) -> None:
+        self.rollouts[name] = _Rollout(self.clock.now(), copy.copy(self.endpoint), config, previous, deployment or {})
         self._refresh_endpoint(backend, name)
 
     @contextmanager
@@ -302,7 +361,7 @@ class SageMakerEmulator:
                 raise ValidationError(message=f'Could not find endpoint "{name}".')
             return original["describe_endpoint"](backend, name)
 
-        def update_endpoint(backend, endpoint_name, endpoint_config_name):
+        def update_endpoint(backend, endpoint_name, endpoint_config_name, deployment_config=None):
             emulator._refresh_deletion(backend, endpoint_name)
             emulator._refresh_endpoint(backend, endpoint_name)
             endpoint: FakeEndpoint | None = backend.endpoints.get(endpoint_name)
@@ -312,12 +371,13 @@ class SageMakerEmulator:
                 raise ValidationError(message=f"Cannot update in-progress endpoint \"{endpoint_name}\" ({endpoint.endpoint_status}).")
             if endpoint_config_name not in backend.endpoint_configs:
                 raise ValidationError(message=f"Could not find endpoint configuration \"{endpoint_config_name}\".")
-            emulator._start_rollout(backend, endpoint_name, endpoint_config_name, endpoint.endpoint_config_name)
+            emulator.deployment_configs.append(deployment_config or {})
+            emulator._start_rollout(backend, endpoint_name, endpoint_config_name, endpoint.endpoint_config_name, deployment_config)
             return endpoint
 
         def update_endpoint_response(response):
             endpoint = response.sagemaker_backend.update_endpoint(
-                response._get_param("EndpointName"), response._get_param("EndpointConfigName")
+                response._get_param("EndpointName"), response._get_param("EndpointConfigName"), response._get_param("DeploymentConfig")
             )
             return ActionResult({"EndpointArn": endpoint.arn})
 

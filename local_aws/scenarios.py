@@ -103,6 +103,15 @@ SCENARIOS = {
                  "redeployed through the same path, Slack says who and why, SUCCEEDED", "SUCCEEDED",
                  before=(Run(day_offset=-1, label_noise=0.3), Run()), main=Run(kind="rollback", reason="complaints about class 2"),
                  parameters={"MetricFloor": "0.7"}),
+        Scenario("canary-succeeds", "RolloutStrategy=Canary: 10 % of capacity on the new model for 5 min, then all, then 10 min of "
+                 "baking with the rollback alarms enabled: updated, SUCCEEDED", "SUCCEEDED",
+                 before=(Run(day_offset=-1),), parameters={"GateRule": "PlainComparison", "RolloutStrategy": "Canary"}),
+        Scenario("canary-alarm-rollback", "RolloutStrategy=Canary: the model-latency alarm fires during the canary; SageMaker rolls back "
+                 "on its own: the day's model did not ship, the old one serves, Slack names the alarm, FAILED", "FAILED",
+                 before=(Run(day_offset=-1),), main=Run(endpoint=EndpointOutcome(alarm="model-latency")),
+                 parameters={"GateRule": "PlainComparison", "RolloutStrategy": "Canary"}),
+        Scenario("linear-succeeds", "RolloutStrategy=Linear: 20 % steps every 5 min, then baking: updated, SUCCEEDED", "SUCCEEDED",
+                 before=(Run(day_offset=-1),), parameters={"GateRule": "PlainComparison", "RolloutStrategy": "Linear"}),
         Scenario("champion-unscorable", "the serving model's artifact cannot be loaded: the gate falls back to its recorded metric and "
                  "says so in Slack, deployed, SUCCEEDED", "SUCCEEDED",
                  before=(Run(day_offset=-1),), main=Run(corrupt_champion=True), parameters={"GateRule": "PlainComparison"}),

@@ -82,6 +82,8 @@ class Resolver:
         if name in self.pseudo:
             return self.pseudo[name]
         if name in self.parameters:
+            if self.template.get("Parameters", {}).get(name, {}).get("Type") == "CommaDelimitedList":
+                return self.parameters[name].split(",")
             return self.parameters[name]
         if name in self.physical_ids:
             return self.physical_ids[name]

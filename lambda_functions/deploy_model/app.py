@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pipeline_common import config, endpoints, events, gate, names, registry
+from pipeline_common import config, endpoints, events, gate, names, registry, rollout
 from pipeline_common.aws import client, describe_or_none, error_code, error_message, retryable_errors
 from pipeline_common.errors import ConfigError, EndpointNotReady, InvalidInput, PipelineError, ResourceConflict
 from pipeline_common.log import logger
@@ -104,7 +104,7 @@ def ensure_model(sagemaker, name: str, image: str, model_data: str, role_arn: st
 
 def ensure_endpoint_config(sagemaker, name: str, model_name: str, instance_type: str, instance_count: int, tags) -> bool:
     variant = {
-        "VariantName": "AllTraffic",
+        "VariantName": names.VARIANT,
         "ModelName": model_name,
         "InstanceType": instance_type,
         "InitialInstanceCount": instance_count,
@@ -171,7 +171,8 @@ def roll_out(sagemaker, endpoint_name: str, endpoint: dict[str, Any] | None, con
             "it cannot be updated until that finishes; retrying"
         )
     with retryable_errors("UpdateEndpoint"):
-        sagemaker.update_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name)
+        sagemaker.update_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name,
+                                  DeploymentConfig=rollout.Rollout.from_environment().deployment_config())
     return "updated"
 
 
@@ -378,7 +379,22 @@ def approval_mode() -> str:
     return mode
 
 
+def check_rollout_fits() -> None:
+    """A rollout longer than the endpoint loop's budget would be reported as a timeout while it is fine:
+    refuse the settings before anything is created."""
+    plan = rollout.Rollout.from_environment()
+    budget = config.required_int("ENDPOINT_BUDGET_SECONDS", minimum=1)
+    needed = plan.longest_seconds() + rollout.PROVISIONING_ALLOWANCE_SECONDS
+    if needed > budget:
+        raise ConfigError(
+            f"RolloutStrategy={plan.strategy} shifts for {plan.steps()} x {plan.wait_seconds} s and bakes {plan.baking_seconds} s: with "
+            f"{rollout.PROVISIONING_ALLOWANCE_SECONDS} s to provision, {needed} s, more than the endpoint loop's {budget} s "
+            "(pipeline-config.yaml polling.endpoint.timeout_seconds): shorten RolloutWaitSeconds or BakingPeriodSeconds, or raise the timeout"
+        )
+
+
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    check_rollout_fits()
     endpoint_name = config.required("ENDPOINT_NAME")
     group = config.required("MODEL_PACKAGE_GROUP")
     sagemaker = client("sagemaker")

@@ -6,8 +6,8 @@ phase is failed, even when SageMaker gives no FailureReason) and ``poll``: the A
 
 from typing import Any
 
-from pipeline_common import endpoints, events, gate, polling, statuses
-from pipeline_common.aws import client, describe_or_none
+from pipeline_common import endpoints, events, gate, polling, rollout, statuses
+from pipeline_common.aws import client, describe_or_none, retryable_errors
 from pipeline_common.errors import InvalidInput, ResourceVanished
 from pipeline_common.log import logger
 
@@ -66,16 +66,30 @@ def endpoint_status(sagemaker, name: str, expected_config: str) -> dict[str, Any
     reason = endpoint.get("FailureReason", "")
     if phase == statuses.SUCCEEDED and current_config != expected_config:
         phase = statuses.FAILED
+        fired = alarms_in_alarm(client("cloudwatch"))
+        cause = (f"rolled back by alarm {', '.join(fired)} during {rollout.Rollout.from_environment().describe()}" if fired
+                 else f"the update rolled back{' (' + reason + ')' if reason else ''}")
         reason = (
             f"endpoint {name} is InService with config {current_config}, not the new {expected_config}: "
-            f"the update rolled back{' (' + reason + ')' if reason else ''}; the previous model is still serving"
+            f"{cause}; the previous model is still serving"
         )
+        return {"status": status, "phase": phase, "failure_reason": reason, "endpoint_config_name": current_config, "rolled_back_by": fired}
     elif phase == statuses.FAILED:
         advice = endpoints.operator_must_act(name, endpoint)
         if status == endpoints.RECREATE:
             advice = f"the next run deletes endpoint {name} and creates it again"
         reason = _cause(f"endpoint {name}", status, "", reason) + (f". {advice}" if advice and advice not in reason else "")
     return {"status": status, "phase": phase, "failure_reason": reason, "endpoint_config_name": current_config}
+
+
+def alarms_in_alarm(cloudwatch) -> list[str]:
+    """The stack's rollback alarms (and the user's) that are firing: what rolled the update back."""
+    names = list(rollout.Rollout.from_environment().alarms)
+    if not names:
+        return []
+    with retryable_errors("DescribeAlarms"):
+        alarms = cloudwatch.describe_alarms(AlarmNames=names[:100], StateValue="ALARM").get("MetricAlarms", [])
+    return sorted(alarm["AlarmName"] for alarm in alarms if alarm.get("StateValue") == "ALARM")
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -149,3 +149,27 @@ def test_model_archives_are_extracted_safely_on_every_python_3_11(tmp_path, monk
     with pytest.raises(tarfile.TarError):
         extract(archive("../escape.txt"), tmp_path / "bad")
     assert not (tmp_path / "escape.txt").exists()
+
+
+def test_describe_alarms_applies_every_filter_as_cloudwatch_does():
+    from local_aws.cloudwatch import strict_describe_alarms
+
+    with mock_aws(), strict_describe_alarms():
+        cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+        for name in ("a-5xx", "a-latency"):
+            cloudwatch.put_metric_alarm(AlarmName=name, Namespace="AWS/SageMaker", MetricName="ModelLatency", Statistic="Average",
+                                        Period=60, EvaluationPeriods=1, Threshold=1.0, ComparisonOperator="GreaterThanThreshold")
+        cloudwatch.set_alarm_state(AlarmName="a-latency", StateValue="ALARM", StateReason="test")
+        firing = cloudwatch.describe_alarms(AlarmNames=["a-5xx", "a-latency"], StateValue="ALARM")["MetricAlarms"]
+        assert [a["AlarmName"] for a in firing] == ["a-latency"]
+
+
+def test_blue_green_shifts_canary_then_all_then_bakes():
+    from local_aws.sagemaker import traffic_shifts
+
+    canary = {"BlueGreenUpdatePolicy": {"TrafficRoutingConfiguration": {"Type": "CANARY", "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": 10},
+                                                                        "WaitIntervalInSeconds": 300}, "TerminationWaitInSeconds": 600}}
+    assert traffic_shifts(canary, 480) == ([(480, 10), (780, 100)], 1380)
+    linear = {"BlueGreenUpdatePolicy": {"TrafficRoutingConfiguration": {"Type": "LINEAR", "LinearStepSize": {"Type": "CAPACITY_PERCENT", "Value": 40},
+                                                                        "WaitIntervalInSeconds": 60}, "TerminationWaitInSeconds": 0}}
+    assert traffic_shifts(linear, 0) == ([(0, 40), (60, 80), (120, 100)], 120)

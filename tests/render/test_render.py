@@ -413,3 +413,14 @@ def test_template_syntax_error_names_file_and_line(tmp_path):
 def test_unreadable_config_is_named(tmp_path):
     with pytest.raises(render.RenderError, match="nope.yaml: cannot read config"):
         render.load_config(tmp_path / "nope.yaml")
+
+
+def test_the_rollback_alarms_are_created_enabled_on_the_endpoints_variant_and_given_to_both_functions(rendered):
+    resources = rendered["template"]["Resources"]
+    for logical_id, metric in (("EndpointErrorAlarm", "Invocation5XXErrors"), ("EndpointLatencyAlarm", "ModelLatency")):
+        alarm = resources[logical_id]["Properties"]
+        assert alarm["ActionsEnabled"] is True and alarm["MetricName"] == metric and alarm["Namespace"] == "AWS/SageMaker"
+        assert alarm["Dimensions"] == [{"Name": "EndpointName", "Value": {"Ref": "EndpointName"}}, {"Name": "VariantName", "Value": names.VARIANT}]
+    for function in ("DeployModelFunction", "GetStatusFunction"):
+        alarms = resources[function]["Properties"]["Environment"]["Variables"]["ROLLBACK_ALARMS"]
+        assert alarms == {"Fn::Join": [",", [{"Ref": "EndpointErrorAlarm"}, {"Ref": "EndpointLatencyAlarm"}, {"Fn::Join": [",", {"Ref": "ExtraRollbackAlarms"}]}]]}

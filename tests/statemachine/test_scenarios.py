@@ -342,13 +342,42 @@ def test_rollback_redeploys_the_version_that_served_before_and_names_who_and_why
     assert "replaced=version 2" in first["deployments"][1]["record"] and len(second["deployments"]) == 1
 
 
+def test_a_canary_update_shifts_a_tenth_then_bakes_with_the_rollback_alarms_watching(run_scenario):
+    summary = run_scenario("canary-succeeds")
+    assert collapse(summary.states) == DEPLOYED and endpoint(summary)["config"] == max(jobs(summary))
+    (deployment,) = summary.deployment_configs
+    routing = deployment["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]
+    assert routing == {"Type": "CANARY", "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": 10}, "WaitIntervalInSeconds": 300}
+    assert deployment["BlueGreenUpdatePolicy"]["TerminationWaitInSeconds"] == 600
+    assert [a["AlarmName"] for a in deployment["AutoRollbackConfiguration"]["Alarms"]] == [
+        "retrain-local-multiclass-invocation-5xx", "retrain-local-multiclass-model-latency"]
+
+
+def test_an_alarm_during_the_canary_rolls_back_and_slack_names_it(run_scenario):
+    summary = run_scenario("canary-alarm-rollback")
+    assert collapse(summary.states) == TRAINING + DEPLOY + ["EndpointFailed"] + FAILED
+    yesterday, today = sorted(jobs(summary))
+    assert endpoint(summary) == {"name": "multiclass", "status": "InService", "config": yesterday}
+    text = failure_text(summary)
+    assert "rolled back by alarm retrain-local-multiclass-model-latency during the canary (10 % of capacity for 300 s)" in text
+    assert "invocation-5xx" not in text and "the previous model is still serving" in text
+
+
+def test_a_linear_update_shifts_in_steps_and_ships(run_scenario):
+    summary = run_scenario("linear-succeeds")
+    assert collapse(summary.states) == DEPLOYED and endpoint(summary)["config"] == max(jobs(summary))
+    (deployment,) = summary.deployment_configs
+    assert deployment["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]["LinearStepSize"]["Value"] == 20
+
+
 def test_every_scenario_has_a_test():
     tested = {"happy", "update", "no-data", "missing-validation", "empty-validation", "bad-date", "training-fails", "training-stopped",
               "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
               "rerun-same-date", "rerun-after-deploy", "worse-model", "better-model", "training-crashes", "bad-data",
               "job-not-found-real-message", "bucket-missing", "s3-access-denied", "stopped-at-max-runtime", "job-vanishes",
               "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
-              "harder-day", "easier-day", "champion-unscorable", "manual-approval", "manual-reject", "rollback"}
+              "harder-day", "easier-day", "champion-unscorable", "manual-approval", "manual-reject", "rollback",
+              "canary-succeeds", "canary-alarm-rollback", "linear-succeeds"}
     assert tested == set(SCENARIOS)
 
 

@@ -10,6 +10,7 @@ TAG_TRAINING_JOB = "retrain-pipeline:training-job"
 TAG_MODEL_PACKAGE = "retrain-pipeline:model-package"
 
 MAX_NAME_LENGTH = 63
+VARIANT = "AllTraffic"   # the endpoint's one production variant: alarms, autoscaling and metrics name it
 _NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 
 FUNCTIONS = {

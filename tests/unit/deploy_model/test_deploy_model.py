@@ -15,6 +15,8 @@ ENVIRONMENT = {
     "STACK_NAME": "retrain-prod", "HOSTING_INSTANCE_TYPE": "ml.m5.large", "HOSTING_INSTANCE_COUNT": "1",
     "QUALITY_GATE": "Enabled", "OBJECTIVE_METRIC": "validation:accuracy", "OBJECTIVE_DIRECTION": "Maximize",
     "METRIC_FLOOR": "0.8", "MIN_IMPROVEMENT": "0", "GATE_RULE": "PairedInterval", "CHAMPION_FALLBACK": "Recorded", "APPROVAL_MODE": "Auto",
+    "ROLLOUT_STRATEGY": "AllAtOnce", "CANARY_PERCENT": "10", "LINEAR_PERCENT": "20", "ROLLOUT_WAIT_SECONDS": "300", "BAKING_SECONDS": "600",
+    "ROLLBACK_ALARMS": "s-multiclass-invocation-5xx,s-multiclass-model-latency,", "ENDPOINT_BUDGET_SECONDS": "5400",
 }
 
 
@@ -336,3 +338,20 @@ def test_recording_a_deployment_tags_the_package_with_when_where_and_what_it_rep
                                  "execution": "arn:aws:states:us-east-1:1:execution:m:run-1"}, None)
     tags = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=arn)["Tags"]}
     assert tags[f"retrain-pipeline:deployed:{result['recorded_at']}"] == "endpoint=multiclass; origin=daily; replaced=nothing; execution=run-1"
+
+
+def test_a_rollout_longer_than_the_endpoint_loop_is_refused_before_anything_is_created(sagemaker, monkeypatch):
+    monkeypatch.setenv("ROLLOUT_STRATEGY", "Linear")
+    monkeypatch.setenv("LINEAR_PERCENT", "5")
+    monkeypatch.setenv("ROLLOUT_WAIT_SECONDS", "3600")
+    with pytest.raises(ConfigError, match="RolloutStrategy=Linear shifts for 19 x 3600 s.*more than the endpoint loop's 5400 s"):
+        app.lambda_handler(deploy_event(), None)
+    assert sagemaker.list_models()["Models"] == []
+
+
+def test_an_update_sends_the_blue_green_deployment_config(sagemaker, emulator, monkeypatch):
+    monkeypatch.setenv("ROLLOUT_STRATEGY", "Canary")
+    serve_existing_model(sagemaker, emulator, accuracy=0.93)
+    app.lambda_handler(deploy_event(accuracy=0.95), None)
+    (deployment,) = emulator.deployment_configs
+    assert deployment["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]["Type"] == "CANARY"

@@ -9,8 +9,14 @@ app = load_handler("get_status")
 
 
 class FakeSageMaker:
+    """SageMaker (and CloudWatch's alarms) as GetStatus sees them."""
+
     def __init__(self, job=None, endpoint=None, error=None):
         self.job, self.endpoint, self.error = job, endpoint, error
+        self.firing: list[str] = []
+
+    def describe_alarms(self, AlarmNames, StateValue):
+        return {"MetricAlarms": [{"AlarmName": name, "StateValue": StateValue} for name in AlarmNames if name in self.firing]}
 
     def describe_training_job(self, TrainingJobName):
         if self.error:
@@ -23,8 +29,14 @@ class FakeSageMaker:
         return self.endpoint
 
 
+ROLLOUT = {"ROLLOUT_STRATEGY": "Canary", "CANARY_PERCENT": "10", "LINEAR_PERCENT": "20", "ROLLOUT_WAIT_SECONDS": "300",
+           "BAKING_SECONDS": "600", "ROLLBACK_ALARMS": "s-multiclass-invocation-5xx,s-multiclass-model-latency,custom-business-kpi"}
+
+
 @pytest.fixture
 def fake(monkeypatch):
+    for name, value in ROLLOUT.items():
+        monkeypatch.setenv(name, value)
     sagemaker = FakeSageMaker()
     monkeypatch.setattr(app, "client", lambda service: sagemaker)
     return sagemaker
@@ -178,3 +190,12 @@ def test_bad_kind_and_missing_fields_are_named(fake):
         app.lambda_handler({**event("get_training_status"), "kind": "notebook"}, None)
     with pytest.raises(InvalidInput, match="GetStatus: the event has no 'budget_seconds'"):
         app.lambda_handler({"kind": "endpoint", "name": "x", "policy": event("get_training_status")["policy"], "poll": {}}, None)
+
+
+def test_a_rollback_by_alarm_names_the_alarm_and_the_traffic_share_it_happened_at(fake):
+    fake.endpoint = {"EndpointStatus": "InService", "EndpointConfigName": "cfg-old"}
+    fake.firing = ["s-multiclass-model-latency"]
+    result = app.lambda_handler(endpoint_payload(), None)
+    assert result["phase"] == statuses.FAILED and result["rolled_back_by"] == ["s-multiclass-model-latency"]
+    assert "rolled back by alarm s-multiclass-model-latency during the canary (10 % of capacity for 300 s)" in result["failure_reason"]
+    assert "the previous model is still serving" in result["failure_reason"]
