@@ -28,6 +28,7 @@ from .lambdas import Runtime
 from .s3 import S3Emulator
 from .sagemaker import SageMakerEmulator, TrainingOutcome
 from .scenarios import BOTH, EMPTY_VALIDATION, NONE, TRAINING_ONLY, Run, Scenario
+from .servicequotas import applied_quotas
 from .serving import Router
 from .slack_receiver import Receiver, text_of
 from .stepfunctions import emulated_time
@@ -43,7 +44,7 @@ STACK = "retrain-local"
 BUCKET = "retrain-local-data"
 TRAINING_IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/retrain-model:local"
 WALL_TIMEOUT_SECONDS = 120
-SERVICES = ("s3", "iam", "lambda", "stepfunctions", "scheduler", "secretsmanager", "sagemaker", "sagemaker-runtime", "events", "cloudwatch")
+SERVICES = ("s3", "iam", "lambda", "stepfunctions", "scheduler", "secretsmanager", "sagemaker", "sagemaker-runtime", "events", "cloudwatch", "service-quotas")
 OPERATOR = "local-operator"
 Printer = Callable[[str], None]
 
@@ -375,6 +376,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
         stack.enter_context(emulator.installed())
         s3_emulator = stack.enter_context(S3Emulator(scenario.s3_denied).installed())
         stack.enter_context(strict_describe_alarms())
+        stack.enter_context(applied_quotas(scenario.quotas))
         stack.enter_context(emulated_time(clock, timeline))
         deployed = deploy(ROOT / render.OUTPUTS[render.TEMPLATE], STACK, {**_parameters(scenario, secret_arn), **(parameters or {})}, clients, runtime)
         pipeline = LocalPipeline(clients, deployed, emulator, clock, workdir, data)

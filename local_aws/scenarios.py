@@ -40,6 +40,7 @@ class Scenario:
     throttle: dict[str, int] = field(default_factory=dict)
     unavailable: dict[str, tuple[int, int]] = field(default_factory=dict)  # operation -> (calls that succeed first, then 500s)
     s3_denied: tuple[str, ...] = ()                                        # "bucket/key-prefix" HeadObject answers 403 for
+    quotas: dict[str, float] = field(default_factory=dict)                 # applied SageMaker quotas (Service Quotas)
     parameters: dict[str, str] = field(default_factory=dict)
 
 
@@ -112,6 +113,9 @@ SCENARIOS = {
                  parameters={"GateRule": "PlainComparison", "RolloutStrategy": "Canary"}),
         Scenario("linear-succeeds", "RolloutStrategy=Linear: 20 % steps every 5 min, then baking: updated, SUCCEEDED", "SUCCEEDED",
                  before=(Run(day_offset=-1),), parameters={"GateRule": "PlainComparison", "RolloutStrategy": "Linear"}),
+        Scenario("quota-short", "the account's 'ml.m5.large for endpoint usage' quota is 2; the serving endpoint uses 1 and a blue/green "
+                 "update needs 2 more: FAILED naming the quota, the limit and the need, before any training starts", "FAILED",
+                 before=(Run(day_offset=-1),), quotas={"ml.m5.large for endpoint usage": 2.0}),
         Scenario("champion-unscorable", "the serving model's artifact cannot be loaded: the gate falls back to its recorded metric and "
                  "says so in Slack, deployed, SUCCEEDED", "SUCCEEDED",
                  before=(Run(day_offset=-1),), main=Run(corrupt_champion=True), parameters={"GateRule": "PlainComparison"}),

@@ -5,7 +5,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pipeline_common import config, endpoints, events, names, statuses
+from pipeline_common import config, endpoints, events, names, quotas, statuses
 from pipeline_common.aws import client, describe_or_none, error_code, retryable_errors
 from pipeline_common.errors import InvalidInput, ResourceConflict
 from pipeline_common.log import logger
@@ -143,7 +143,11 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings = settings_from_environment(data_day)
     tags = names.tags(settings["stack"], data_day.isoformat(), execution)
     sagemaker = client("sagemaker")
-    champion = champion_of(sagemaker, check_endpoint_first(sagemaker, settings["endpoint_name"]))
+    endpoint = check_endpoint_first(sagemaker, settings["endpoint_name"])
+    quotas.check_room(client("service-quotas"), sagemaker, (settings["instance_type"], settings["instance_count"]),
+                      (config.required("HOSTING_INSTANCE_TYPE"), config.required_int("HOSTING_INSTANCE_COUNT", minimum=1)),
+                      updating=endpoint is not None, log=log)
+    champion = champion_of(sagemaker, endpoint)
     name, adopted = start_or_adopt(
         sagemaker, settings["prefix"], settings["target"], data_day,
         lambda job: job_request(job, settings, data, tags, champion.get("artifact", "")),

@@ -370,6 +370,14 @@ def test_a_linear_update_shifts_in_steps_and_ships(run_scenario):
     assert deployment["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]["LinearStepSize"]["Value"] == 20
 
 
+def test_a_quota_without_room_fails_before_any_training_starts(run_scenario):
+    summary = run_scenario("quota-short")
+    assert summary.states == ["RunKind?", "CheckData", "DataArrived?", "StartTraining"] + FAILED
+    assert summary.error == "QuotaShort"
+    assert "quota 'ml.m5.large for endpoint usage' is 2: 1 in use + 2 needed = 3" in failure_text(summary)
+    assert list(jobs(summary)) == [min(jobs(summary))], "only yesterday's job: none was started today"
+
+
 def test_every_scenario_has_a_test():
     tested = {"happy", "update", "no-data", "missing-validation", "empty-validation", "bad-date", "training-fails", "training-stopped",
               "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
@@ -377,7 +385,7 @@ def test_every_scenario_has_a_test():
               "job-not-found-real-message", "bucket-missing", "s3-access-denied", "stopped-at-max-runtime", "job-vanishes",
               "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
               "harder-day", "easier-day", "champion-unscorable", "manual-approval", "manual-reject", "rollback",
-              "canary-succeeds", "canary-alarm-rollback", "linear-succeeds"}
+              "canary-succeeds", "canary-alarm-rollback", "linear-succeeds", "quota-short"}
     assert tested == set(SCENARIOS)
 
 

@@ -4,6 +4,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from local_aws.servicequotas import applied_quotas
 from pipeline_common import names
 from pipeline_common.errors import ConfigError, InvalidInput
 from tests.conftest import event, load_handler
@@ -16,7 +17,7 @@ ENVIRONMENT = {
     "TRAINING_INSTANCE_COUNT": "1", "TRAINING_VOLUME_SIZE_GB": "10", "MAX_RUNTIME_SECONDS": "86400",
     "HYPERPARAMETERS": '{"objective": "multi:softmax", "num_class": 3}',
     "METRIC_DEFINITIONS": '[{"Name": "validation:accuracy", "Regex": "validation:accuracy=([0-9.]+)"}]',
-    "ENDPOINT_NAME": "multiclass",
+    "ENDPOINT_NAME": "multiclass", "HOSTING_INSTANCE_TYPE": "ml.m5.large", "HOSTING_INSTANCE_COUNT": "1",
 }
 
 
@@ -24,7 +25,7 @@ ENVIRONMENT = {
 def sagemaker(monkeypatch):
     for name, value in ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
-    with mock_aws():
+    with mock_aws(), applied_quotas({}):
         yield boto3.client("sagemaker")
 
 
