@@ -326,6 +326,8 @@ class LocalPipeline:
             "training_jobs": [{"name": j["TrainingJobName"], "status": j["TrainingJobStatus"]} for j in sm.list_training_jobs()["TrainingJobSummaries"]],
             "endpoints": endpoints,
             "endpoint_configs": sorted(c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]),
+            "hosting": {c["EndpointConfigName"]: sm.describe_endpoint_config(EndpointConfigName=c["EndpointConfigName"])["ProductionVariants"][0]
+                        for c in sm.list_endpoint_configs()["EndpointConfigs"]},
             "models": sorted(m["ModelName"] for m in sm.list_models()["Models"]),
             "model_packages": packages,
         }

@@ -116,6 +116,8 @@ SCENARIOS = {
         Scenario("quota-short", "the account's 'ml.m5.large for endpoint usage' quota is 2; the serving endpoint uses 1 and a blue/green "
                  "update needs 2 more: FAILED naming the quota, the limit and the need, before any training starts", "FAILED",
                  before=(Run(day_offset=-1),), quotas={"ml.m5.large for endpoint usage": 2.0}),
+        Scenario("serverless", "HostingMode=Serverless: the endpoint is created with 2048 MB and 5 concurrent invocations, no instances; "
+                 "it serves predictions, SUCCEEDED", "SUCCEEDED", parameters={"HostingMode": "Serverless"}),
         Scenario("champion-unscorable", "the serving model's artifact cannot be loaded: the gate falls back to its recorded metric and "
                  "says so in Slack, deployed, SUCCEEDED", "SUCCEEDED",
                  before=(Run(day_offset=-1),), main=Run(corrupt_champion=True), parameters={"GateRule": "PlainComparison"}),

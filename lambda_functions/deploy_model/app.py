@@ -102,14 +102,21 @@ def ensure_model(sagemaker, name: str, image: str, model_data: str, role_arn: st
     )
 
 
-def ensure_endpoint_config(sagemaker, name: str, model_name: str, instance_type: str, instance_count: int, tags) -> bool:
-    variant = {
-        "VariantName": names.VARIANT,
-        "ModelName": model_name,
-        "InstanceType": instance_type,
-        "InitialInstanceCount": instance_count,
-        "InitialVariantWeight": 1.0,
-    }
+def hosting_variant(model_name: str) -> dict[str, Any]:
+    """The endpoint's one variant: instances, or Serverless Inference's memory and concurrency."""
+    variant: dict[str, Any] = {"VariantName": names.VARIANT, "ModelName": model_name}
+    mode = config.required("HOSTING_MODE")
+    if mode == "Serverless":
+        return variant | {"ServerlessConfig": {"MemorySizeInMB": config.required_int("SERVERLESS_MEMORY_MB", minimum=1024),
+                                               "MaxConcurrency": config.required_int("SERVERLESS_MAX_CONCURRENCY", minimum=1)}}
+    if mode != "Instance":
+        raise ConfigError(f"environment variable HOSTING_MODE={mode!r} must be Instance or Serverless")
+    return variant | {"InstanceType": config.required("HOSTING_INSTANCE_TYPE"),
+                      "InitialInstanceCount": config.required_int("HOSTING_INSTANCE_COUNT", minimum=1), "InitialVariantWeight": 1.0}
+
+
+def ensure_endpoint_config(sagemaker, name: str, model_name: str, tags) -> bool:
+    variant = hosting_variant(model_name)
     return create_unless_exists(
         sagemaker.describe_endpoint_config,
         lambda **identity: sagemaker.create_endpoint_config(**identity, ProductionVariants=[variant], Tags=tags),
@@ -261,8 +268,7 @@ def deploy(sagemaker, endpoint_name: str, endpoint: dict[str, Any] | None, job_n
     try:
         if ensure_model(sagemaker, job_name, image, model_data, config.required("SAGEMAKER_ROLE_ARN"), resource_tags_):
             created.append(("Model", job_name))
-        if ensure_endpoint_config(sagemaker, job_name, job_name, config.required("HOSTING_INSTANCE_TYPE"),
-                                  config.required_int("HOSTING_INSTANCE_COUNT", minimum=1), resource_tags_):
+        if ensure_endpoint_config(sagemaker, job_name, job_name, resource_tags_):
             created.append(("EndpointConfig", job_name))
     except ClientError as error:
         raise refused(sagemaker, created, f"creating model and endpoint config {job_name}", error) from None

@@ -144,8 +144,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     tags = names.tags(settings["stack"], data_day.isoformat(), execution)
     sagemaker = client("sagemaker")
     endpoint = check_endpoint_first(sagemaker, settings["endpoint_name"])
+    serverless = config.required("HOSTING_MODE") == "Serverless"
     quotas.check_room(client("service-quotas"), sagemaker, (settings["instance_type"], settings["instance_count"]),
-                      (config.required("HOSTING_INSTANCE_TYPE"), config.required_int("HOSTING_INSTANCE_COUNT", minimum=1)),
+                      None if serverless else (config.required("HOSTING_INSTANCE_TYPE"), config.required_int("HOSTING_INSTANCE_COUNT", minimum=1)),
                       updating=endpoint is not None, log=log)
     champion = champion_of(sagemaker, endpoint)
     name, adopted = start_or_adopt(

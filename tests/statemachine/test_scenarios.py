@@ -378,6 +378,14 @@ def test_a_quota_without_room_fails_before_any_training_starts(run_scenario):
     assert list(jobs(summary)) == [min(jobs(summary))], "only yesterday's job: none was started today"
 
 
+def test_a_serverless_endpoint_has_memory_and_concurrency_and_no_instances(run_scenario):
+    summary = run_scenario("serverless")
+    assert collapse(summary.states) == DEPLOYED
+    variant = summary.resources["hosting"][endpoint(summary)["config"]]
+    assert variant["ServerlessConfig"] == {"MemorySizeInMB": 2048, "MaxConcurrency": 5} and "InstanceType" not in variant
+    assert len(summary.predictions) == 4
+
+
 def test_every_scenario_has_a_test():
     tested = {"happy", "update", "no-data", "missing-validation", "empty-validation", "bad-date", "training-fails", "training-stopped",
               "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
@@ -385,7 +393,7 @@ def test_every_scenario_has_a_test():
               "job-not-found-real-message", "bucket-missing", "s3-access-denied", "stopped-at-max-runtime", "job-vanishes",
               "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
               "harder-day", "easier-day", "champion-unscorable", "manual-approval", "manual-reject", "rollback",
-              "canary-succeeds", "canary-alarm-rollback", "linear-succeeds", "quota-short"}
+              "canary-succeeds", "canary-alarm-rollback", "linear-succeeds", "quota-short", "serverless"}
     assert tested == set(SCENARIOS)
 
 
@@ -403,7 +411,7 @@ def test_cli_lists_scenarios_rejects_unknown_ones_and_writes_the_json_summary(tm
     written = json.loads((tmp_path / "s.json").read_text())
     assert written["status"] == "SUCCEEDED" and written["run_input"] == {"DATE": "2026-11-20"}
     assert written["states"][-1] == "NoNewData" and written["slack"][0]["headline"] == "No new data"
-    assert set(written["resources"]) == {"training_jobs", "endpoints", "endpoint_configs", "models", "model_packages"}
+    assert set(written["resources"]) == {"training_jobs", "endpoints", "endpoint_configs", "hosting", "models", "model_packages"}
 
 
 def test_cli_exits_1_when_the_execution_fails():

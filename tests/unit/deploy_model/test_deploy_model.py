@@ -12,7 +12,8 @@ app = load_handler("deploy_model")
 ENVIRONMENT = {
     "ENDPOINT_NAME": "multiclass", "SERVING_IMAGE": "123456789012.dkr.ecr.us-east-1.amazonaws.com/retrain:1",
     "SAGEMAKER_ROLE_ARN": "arn:aws:iam::123456789012:role/sagemaker", "MODEL_PACKAGE_GROUP": "retrain-multiclass",
-    "STACK_NAME": "retrain-prod", "HOSTING_INSTANCE_TYPE": "ml.m5.large", "HOSTING_INSTANCE_COUNT": "1",
+    "STACK_NAME": "retrain-prod", "HOSTING_MODE": "Instance", "HOSTING_INSTANCE_TYPE": "ml.m5.large", "HOSTING_INSTANCE_COUNT": "1",
+    "SERVERLESS_MEMORY_MB": "2048", "SERVERLESS_MAX_CONCURRENCY": "5",
     "QUALITY_GATE": "Enabled", "OBJECTIVE_METRIC": "validation:accuracy", "OBJECTIVE_DIRECTION": "Maximize",
     "METRIC_FLOOR": "0.8", "MIN_IMPROVEMENT": "0", "GATE_RULE": "PairedInterval", "CHAMPION_FALLBACK": "Recorded", "APPROVAL_MODE": "Auto",
     "ROLLOUT_STRATEGY": "AllAtOnce", "CANARY_PERCENT": "10", "LINEAR_PERCENT": "20", "ROLLOUT_WAIT_SECONDS": "300", "BAKING_SECONDS": "600",

@@ -17,7 +17,7 @@ ENVIRONMENT = {
     "TRAINING_INSTANCE_COUNT": "1", "TRAINING_VOLUME_SIZE_GB": "10", "MAX_RUNTIME_SECONDS": "86400",
     "HYPERPARAMETERS": '{"objective": "multi:softmax", "num_class": 3}',
     "METRIC_DEFINITIONS": '[{"Name": "validation:accuracy", "Regex": "validation:accuracy=([0-9.]+)"}]',
-    "ENDPOINT_NAME": "multiclass", "HOSTING_INSTANCE_TYPE": "ml.m5.large", "HOSTING_INSTANCE_COUNT": "1",
+    "ENDPOINT_NAME": "multiclass", "HOSTING_MODE": "Instance", "HOSTING_INSTANCE_TYPE": "ml.m5.large", "HOSTING_INSTANCE_COUNT": "1",
 }
 
 
