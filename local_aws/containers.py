@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -112,11 +112,51 @@ class TrainingResult:
     failure_reason: str
     metrics: dict[str, float]
     model_uri: str
+    interruptions: list[str] = field(default_factory=list)
 
 
-def run_training(s3, request: dict[str, Any], workdir: Path) -> TrainingResult:
-    ml = workdir / request["training_job_name"] / "opt" / "ml"
+def sync_checkpoints(s3, uri: str, local: Path, upload: bool) -> int:
+    """SageMaker's checkpoint sync between CheckpointConfig.S3Uri and the local path; returns the files moved."""
+    bucket, prefix = split_s3_uri(uri)
+    prefix = prefix.rstrip("/") + "/"
+    moved = 0
+    if upload:
+        for path in sorted(p for p in local.rglob("*") if p.is_file()):
+            s3.put_object(Bucket=bucket, Key=prefix + str(path.relative_to(local)), Body=path.read_bytes())
+            moved += 1
+        return moved
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            target = local / item["Key"][len(prefix):]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read())
+            moved += 1
+    return moved
+
+
+def run_training(s3, request: dict[str, Any], workdir: Path, interrupt: bool = False) -> TrainingResult:
+    """One training job; with managed spot and ``interrupt``, the instance is reclaimed after the first
+    checkpoint and the job restarts on a new one, resuming from the checkpoints synced to S3."""
+    checkpoint = (request.get("checkpoint_config") or {}).get("S3Uri") if request.get("enable_managed_spot_training") else None
+    if not checkpoint:
+        return _run_once(s3, request, workdir / request["training_job_name"], None, False)
+    first = _run_once(s3, request, workdir / request["training_job_name"], checkpoint, interrupt)
+    if not interrupt or first.exit_code == 0:
+        return first
+    trees = re.findall(r"checkpoint: (\d+/\d+) trees", first.output)
+    second = _run_once(s3, request, workdir / f"{request['training_job_name']}-restart", checkpoint, False)
+    second.seconds += first.seconds
+    second.interruptions = [f"{request['training_job_name']}: spot capacity reclaimed after {trees[-1] if trees else 'no'} trees; "
+                            f"restarted from {checkpoint}"]
+    return second
+
+
+def _run_once(s3, request: dict[str, Any], root: Path, checkpoint: str | None, interrupt: bool) -> TrainingResult:
+    ml = root / "opt" / "ml"
     (ml / "input" / "config").mkdir(parents=True)
+    if checkpoint:
+        (ml / "checkpoints").mkdir(parents=True)
+        sync_checkpoints(s3, checkpoint, ml / "checkpoints", upload=False)
     (ml / "input" / "config" / "hyperparameters.json").write_text(json.dumps(request["hyper_parameters"] or {}))
     (ml / "input" / "config" / "inputdataconfig.json").write_text(
         json.dumps({c["ChannelName"]: {"ContentType": c.get("ContentType", "text/csv")} for c in request["input_data_config"]})
@@ -133,7 +173,8 @@ def run_training(s3, request: dict[str, Any], workdir: Path) -> TrainingResult:
     started = time.monotonic()
     process = children.start(
         [sys.executable, str(CONTAINER / "train")],
-        cwd=CONTAINER, env={"ML_ROOT": str(ml), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(CONTAINER)},
+        cwd=CONTAINER, env={"ML_ROOT": str(ml), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(CONTAINER),
+                            **({"RETRAIN_STOP_AFTER_CHECKPOINTS": "1"} if interrupt else {})},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -149,6 +190,8 @@ def run_training(s3, request: dict[str, Any], workdir: Path) -> TrainingResult:
         raise Stopped("the local run was interrupted during training")
     seconds = time.monotonic() - started
     output = stdout + stderr
+    if checkpoint:
+        sync_checkpoints(s3, checkpoint, ml / "checkpoints", upload=True)
     failure_file = ml / "output" / "failure"
     if process.returncode != 0:
         reason = failure_file.read_text().strip() if failure_file.exists() else f"AlgorithmError: exit code {process.returncode}, no failure file"

@@ -26,7 +26,7 @@ from .deploy import ACCOUNT, REGION, Stack, deploy
 from .eventbridge import delivering_to_state_machines
 from .lambdas import Runtime
 from .s3 import S3Emulator
-from .sagemaker import SageMakerEmulator, TrainingOutcome
+from .sagemaker import SPOT_BILLABLE_SHARE, SPOT_RESTART_SECONDS, SageMakerEmulator, TrainingOutcome
 from .scenarios import BOTH, EMPTY_VALIDATION, NONE, TRAINING_ONLY, Run, Scenario
 from .servicequotas import applied_quotas
 from .serving import Router
@@ -72,6 +72,7 @@ class Summary:
     throttled_calls: list[str] = field(default_factory=list)
     failed_calls: list[str] = field(default_factory=list)
     deployment_configs: list[dict[str, Any]] = field(default_factory=list)
+    training_events: list[str] = field(default_factory=list)
     wall_seconds: float = 0.0
     emulated_seconds: float = 0.0
     logs: dict[str, list[str]] = field(default_factory=dict)
@@ -205,6 +206,7 @@ class LocalPipeline:
         self.clients, self.stack, self.emulator, self.clock, self.workdir = clients, stack, emulator, clock, workdir
         self.data = data
         self.started_by_rules: list[str] = []
+        self.training_events: list[str] = []
         self.timezone = dates.timezone(stack.parameters["ScheduleTimezone"])
         self.lag = int(stack.parameters["DataLagDays"])
 
@@ -246,11 +248,15 @@ class LocalPipeline:
             return lambda name, request: run.training
 
         def train(name: str, request: dict[str, Any]) -> TrainingOutcome:
-            result = run_training(self.clients["s3"], request, self.workdir)
+            result = run_training(self.clients["s3"], request, self.workdir, interrupt=run.spot_interruption)
+            self.training_events += result.interruptions
             duration = max(TrainingOutcome.duration_seconds, int(result.seconds) + 1)
             if result.exit_code != 0:
                 return TrainingOutcome(status="Failed", duration_seconds=duration, failure_reason=result.failure_reason, metrics={})
-            return TrainingOutcome(status="Completed", duration_seconds=duration, metrics=result.metrics)
+            spot = bool(request.get("enable_managed_spot_training"))
+            return TrainingOutcome(status="Completed", duration_seconds=duration + (SPOT_RESTART_SECONDS if result.interruptions else 0),
+                                   metrics=result.metrics, billable_share=SPOT_BILLABLE_SHARE if spot else 1.0,
+                                   interrupted_at=duration // 2 if result.interruptions else None)
 
         return train
 
@@ -446,6 +452,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
             throttled_calls=list(emulator.throttled_calls),
             failed_calls=list(emulator.failed_calls) + list(s3_emulator.denied_calls),
             deployment_configs=list(emulator.deployment_configs),
+            training_events=list(pipeline.training_events),
             emulated_seconds=clock.elapsed() - timeline.origin,
             history=result["history"],
             logs={name.removeprefix(f"{STACK}-"): list(function.logs) for name, function in runtime.functions.items() if function.logs},

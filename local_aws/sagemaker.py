@@ -60,6 +60,8 @@ warnings.filterwarnings("ignore", message=r"Exception\(Throttled\) with code Thr
 
 
 VANISHED = "Vanished"
+SPOT_RESTART_SECONDS = 600
+SPOT_BILLABLE_SHARE = 0.3   # what on-demand would cost, billed at a typical spot discount
 
 
 @dataclass
@@ -75,6 +77,8 @@ class TrainingOutcome:
     metrics: dict[str, float] = field(default_factory=lambda: {"validation:accuracy": 0.95})
     stopping_seconds: int = 120
     secondary_status: str = ""
+    billable_share: float = 1.0          # managed spot bills a share of the training time
+    interrupted_at: int | None = None    # seconds into the job when spot capacity was reclaimed (Interrupted for 10 min)
 
 
 @dataclass
@@ -177,7 +181,8 @@ class SageMakerEmulator:
             return
         outcome, elapsed = state.outcome, self._elapsed(state.created)
         if elapsed < outcome.duration_seconds:
-            job.training_job_status, job.secondary_status = "InProgress", "Training"
+            interrupted = outcome.interrupted_at is not None and outcome.interrupted_at <= elapsed < outcome.interrupted_at + SPOT_RESTART_SECONDS
+            job.training_job_status, job.secondary_status = "InProgress", "Interrupted" if interrupted else "Training"
             return
         if outcome.status == VANISHED:
             del backend.training_jobs[name]
@@ -190,7 +195,7 @@ class SageMakerEmulator:
         job.secondary_status = outcome.secondary_status or outcome.status
         job.training_end_time = job.last_modified_time = self.clock.now()
         job.training_time_in_seconds = int(min(elapsed, outcome.duration_seconds))
-        job.billable_time_in_seconds = job.training_time_in_seconds
+        job.billable_time_in_seconds = int(job.training_time_in_seconds * outcome.billable_share)
         if outcome.failure_reason:
             job.failure_reason = outcome.failure_reason
         job.final_metric_data_list = (

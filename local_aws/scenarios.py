@@ -21,6 +21,7 @@ class Run:
     validation: str = dataset.STANDARD       # "hard" or "easy" validation rows
     corrupt_champion: bool = False           # the serving model's model.tar.gz is unreadable by then
     kind: str = "daily"                      # daily run, or an operator's approve / reject / rollback
+    spot_interruption: bool = False          # with managed spot: capacity reclaimed after the first checkpoint
     reason: str = ""                         # what the operator says with it
     malformed: bool = False                  # training CSV that is not numeric
     training: TrainingOutcome | None = None  # scripted outcome; None trains for real
@@ -116,6 +117,9 @@ SCENARIOS = {
         Scenario("quota-short", "the account's 'ml.m5.large for endpoint usage' quota is 2; the serving endpoint uses 1 and a blue/green "
                  "update needs 2 more: FAILED naming the quota, the limit and the need, before any training starts", "FAILED",
                  before=(Run(day_offset=-1),), quotas={"ml.m5.large for endpoint usage": 2.0}),
+        Scenario("spot-interrupted-resumes", "ManagedSpotTraining=Enabled: spot capacity is reclaimed after the first checkpoint; the "
+                 "job restarts, resumes from the checkpoints in S3 and deploys; Slack reports the saving, SUCCEEDED", "SUCCEEDED",
+                 main=Run(spot_interruption=True), parameters={"ManagedSpotTraining": "Enabled"}),
         Scenario("serverless", "HostingMode=Serverless: the endpoint is created with 2048 MB and 5 concurrent invocations, no instances; "
                  "it serves predictions, SUCCEEDED", "SUCCEEDED", parameters={"HostingMode": "Serverless"}),
         Scenario("champion-unscorable", "the serving model's artifact cannot be loaded: the gate falls back to its recorded metric and "

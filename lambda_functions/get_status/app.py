@@ -30,7 +30,10 @@ def training_job_status(sagemaker, name: str) -> dict[str, Any]:
     reason = job.get("FailureReason", "")
     if phase == statuses.FAILED:
         max_runtime = job.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
-        if secondary == "MaxRuntimeExceeded" and not reason:
+        if secondary == "MaxWaitTimeExceeded" and not reason:
+            reason = (f"the spot job did not finish within MaxWaitTimeInSeconds={job.get('StoppingCondition', {}).get('MaxWaitTimeInSeconds')} "
+                      "(waiting for spot capacity included); raise SpotMaxWaitSeconds or train on demand")
+        elif secondary == "MaxRuntimeExceeded" and not reason:
             reason = f"SageMaker stopped the job at MaxRuntimeInSeconds={max_runtime}; raise the MaxRuntimeSeconds parameter or train on less"
         elif status == "Stopped" and not reason:
             reason = "the job was stopped (StopTrainingJob, by a person or another system) before it produced a model"

@@ -46,6 +46,14 @@ def _metrics_text(metrics: dict[str, Any]) -> str:
     return ", ".join(f"{name} = {value:g}" if isinstance(value, (int, float)) else f"{name} = {value}" for name, value in sorted(metrics.items())) or "none reported"
 
 
+def _training_time(status: dict[str, Any]) -> str:
+    trained, billable = status.get("training_seconds"), status.get("billable_seconds")
+    text = f"{trained if trained is not None else '?'} s, billable {billable if billable is not None else '?'} s"
+    if isinstance(trained, int | float) and isinstance(billable, int | float) and trained > 0 and billable < trained:
+        text += f" (managed spot saved {1 - billable / trained:.0%})"
+    return text
+
+
 def _replaced(deployment: dict[str, Any]) -> str:
     model, package = deployment.get("previous_model"), deployment.get("previous_model_package")
     if not model:
@@ -95,7 +103,7 @@ def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, 
         return "Training complete", f"Model for data of {day} is trained.", [
             ("Training job", training.get("job_name", "")),
             ("Metrics", _metrics_text(_obj(status.get("metrics")))),
-            ("Training time", f"{status.get('training_seconds', '?')} s, billable {status.get('billable_seconds', '?')} s"),
+            ("Training time", _training_time(status)),
             ("Model artifact", status.get("model_artifacts", "")),
         ]
     if kind == "deployed":

@@ -7,7 +7,7 @@ from botocore.exceptions import ClientError
 
 from pipeline_common import config, endpoints, events, names, quotas, statuses
 from pipeline_common.aws import client, describe_or_none, error_code, retryable_errors
-from pipeline_common.errors import InvalidInput, ResourceConflict
+from pipeline_common.errors import ConfigError, InvalidInput, ResourceConflict
 from pipeline_common.log import logger
 
 log = logger("start_training")
@@ -21,6 +21,7 @@ def describe_job(sagemaker, name: str) -> dict[str, Any] | None:
 
 
 CHAMPION_CHANNEL = "champion"
+CHECKPOINT_LOCAL_PATH = "/opt/ml/checkpoints"
 
 
 def job_request(name: str, settings: dict[str, Any], data: dict[str, Any], tags: list[dict[str, str]], champion_artifact: str = "") -> dict[str, Any]:
@@ -58,6 +59,15 @@ def job_request(name: str, settings: dict[str, Any], data: dict[str, Any], tags:
         },
         "StoppingCondition": {"MaxRuntimeInSeconds": settings["max_runtime_seconds"]},
         "Tags": tags,
+    } | (spot_settings(name, settings) if settings["spot_max_wait_seconds"] else {})
+
+
+def spot_settings(name: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """Managed spot training: a wait limit, and checkpoints in S3 the container resumes from after an interruption."""
+    return {
+        "EnableManagedSpotTraining": True,
+        "StoppingCondition": {"MaxRuntimeInSeconds": settings["max_runtime_seconds"], "MaxWaitTimeInSeconds": settings["spot_max_wait_seconds"]},
+        "CheckpointConfig": {"S3Uri": f"{settings['checkpoint_path']}/{name}", "LocalPath": CHECKPOINT_LOCAL_PATH},
     }
 
 
@@ -127,7 +137,22 @@ def settings_from_environment(data_day: date) -> dict[str, Any]:
         "hyperparameters": config.required_json_object("HYPERPARAMETERS"),
         "metric_definitions": config.required_json_list("METRIC_DEFINITIONS"),
         "output_path": f"s3://{config.required('BUCKET')}/{output_prefix}/{data_day.isoformat()}/{target}",
+        "checkpoint_path": f"s3://{config.required('BUCKET')}/{output_prefix}/checkpoints/{data_day.isoformat()}/{target}",
+        "spot_max_wait_seconds": spot_max_wait(config.required_int("MAX_RUNTIME_SECONDS", minimum=1)),
     }
+
+
+def spot_max_wait(max_runtime: int) -> int:
+    """0 without spot; otherwise the wait limit, which SageMaker requires to be at least MaxRuntimeInSeconds."""
+    mode = config.required("MANAGED_SPOT_TRAINING")
+    if mode not in ("Enabled", "Disabled"):
+        raise ConfigError(f"environment variable MANAGED_SPOT_TRAINING={mode!r} must be Enabled or Disabled")
+    if mode == "Disabled":
+        return 0
+    wait = config.required_int("SPOT_MAX_WAIT_SECONDS", minimum=1)
+    if wait < max_runtime:
+        raise ConfigError(f"SpotMaxWaitSeconds={wait} is below MaxRuntimeSeconds={max_runtime}: SageMaker requires the wait limit to be at least the runtime limit")
+    return wait
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -161,7 +186,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "adopted": adopted,
         "output_path": settings["output_path"],
         "instance_type": settings["instance_type"],
-        "max_runtime_seconds": settings["max_runtime_seconds"],
+        # The longest the job can take: the polling budget's base (with spot, waiting for capacity counts).
+        "max_runtime_seconds": settings["spot_max_wait_seconds"] or settings["max_runtime_seconds"],
+        "spot": bool(settings["spot_max_wait_seconds"]),
         "hyperparameters": {key: str(value) for key, value in settings["hyperparameters"].items()},
         "champion": champion,
     }

@@ -386,6 +386,15 @@ def test_a_serverless_endpoint_has_memory_and_concurrency_and_no_instances(run_s
     assert len(summary.predictions) == 4
 
 
+def test_an_interrupted_spot_job_resumes_from_its_checkpoints_and_reports_the_saving(run_scenario):
+    summary = run_scenario("spot-interrupted-resumes")
+    assert collapse(summary.states) == DEPLOYED
+    (event,) = summary.training_events
+    assert "spot capacity reclaimed after 25/100 trees; restarted from s3://retrain-local-data/output-model/checkpoints/" in event
+    assert "(managed spot saved 70%)" in message(summary, "Training complete")
+    assert "validation:accuracy = 0.955556" in message(summary, "Training complete"), "the resumed forest is the same forest"
+
+
 def test_every_scenario_has_a_test():
     tested = {"happy", "update", "no-data", "missing-validation", "empty-validation", "bad-date", "training-fails", "training-stopped",
               "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
@@ -393,7 +402,7 @@ def test_every_scenario_has_a_test():
               "job-not-found-real-message", "bucket-missing", "s3-access-denied", "stopped-at-max-runtime", "job-vanishes",
               "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
               "harder-day", "easier-day", "champion-unscorable", "manual-approval", "manual-reject", "rollback",
-              "canary-succeeds", "canary-alarm-rollback", "linear-succeeds", "quota-short", "serverless"}
+              "canary-succeeds", "canary-alarm-rollback", "linear-succeeds", "quota-short", "serverless", "spot-interrupted-resumes"}
     assert tested == set(SCENARIOS)
 
 

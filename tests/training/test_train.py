@@ -136,3 +136,20 @@ def test_champion_lines_do_not_collide_with_the_new_models_metrics():
     log = "validation:accuracy=0.9\nchampion:validation:accuracy=0.5\n"
     metrics = apply_metric_definitions(log, METRICS)
     assert (metrics["validation:accuracy"], metrics["champion:validation:accuracy"]) == (0.9, 0.5)
+
+
+def test_an_interrupted_job_resumes_from_its_checkpoint_to_the_same_forest(tmp_path, clean_data):
+    import os
+
+    once = opt_ml(tmp_path / "once", {}, *clean_data)
+    (once / "checkpoints").mkdir()
+    assert train(once).returncode == 0
+    interrupted = opt_ml(tmp_path / "interrupted", {}, *clean_data)
+    (interrupted / "checkpoints").mkdir()
+    stopped = subprocess.run([sys.executable, str(CONTAINER / "train")], capture_output=True, text=True, timeout=120,
+                             env={"ML_ROOT": str(interrupted), "PYTHONPATH": str(CONTAINER), "RETRAIN_STOP_AFTER_CHECKPOINTS": "1",
+                                  "PATH": os.environ.get("PATH", "/usr/bin")})
+    assert stopped.returncode == 143 and "checkpoint: 25/100 trees" in stopped.stdout
+    resumed = train(interrupted)
+    assert "resumed from checkpoint: 25/100 trees" in resumed.stdout
+    assert apply_metric_definitions(resumed.stdout, METRICS) == apply_metric_definitions(train(opt_ml(tmp_path / "plain", {}, *clean_data)).stdout, METRICS)

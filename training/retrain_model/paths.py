@@ -22,3 +22,8 @@ def model_dir() -> Path:
 
 def failure_file() -> Path:
     return ml_root() / "output" / "failure"
+
+
+def checkpoint_dir() -> Path:
+    """SageMaker syncs it with CheckpointConfig.S3Uri (managed spot training); it exists only then."""
+    return ml_root() / "checkpoints"

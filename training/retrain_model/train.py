@@ -1,6 +1,7 @@
 """SageMaker training entry point: hyperparameters and channels in, model and metrics out."""
 
 import json
+import os
 import sys
 import traceback
 
@@ -50,6 +51,37 @@ def parse_hyperparameters(raw: dict[str, str]) -> dict:
     }
 
 
+CHECKPOINT_FILE = "checkpoint.joblib"
+TREES_PER_CHECKPOINT = 25
+
+
+def fit(params: dict, x_train, y_train) -> RandomForestClassifier:
+    """Grow the forest; with a checkpoint folder (managed spot training), in steps of trees saved after
+    each step, resuming from the last one after an interruption. A forest grown in steps with
+    warm_start has exactly the trees of one grown at once (scikit-learn draws the same seeds)."""
+    total = params["n_estimators"]
+    checkpoints = paths.checkpoint_dir()
+    if not checkpoints.is_dir():
+        return RandomForestClassifier(n_estimators=total, max_depth=params["max_depth"], random_state=params["seed"]).fit(x_train, y_train)
+    saved = checkpoints / CHECKPOINT_FILE
+    if saved.exists():
+        model = joblib.load(saved)
+        print(f"resumed from checkpoint: {len(model.estimators_)}/{total} trees", flush=True)
+    else:
+        model = RandomForestClassifier(n_estimators=0, max_depth=params["max_depth"], random_state=params["seed"], warm_start=True)
+    stop_after = int(os.environ.get("RETRAIN_STOP_AFTER_CHECKPOINTS", "0"))   # the local run's spot interruption
+    grown = 0
+    while len(getattr(model, "estimators_", [])) < total:
+        model.n_estimators = min(total, len(getattr(model, "estimators_", [])) + TREES_PER_CHECKPOINT)
+        model.fit(x_train, y_train)
+        joblib.dump(model, saved)
+        grown += 1
+        print(f"checkpoint: {len(model.estimators_)}/{total} trees", flush=True)
+        if stop_after and grown >= stop_after and len(model.estimators_) < total:
+            raise SystemExit(143)
+    return model
+
+
 def train() -> dict[str, float]:
     raw = json.loads(paths.hyperparameters_file().read_text()) if paths.hyperparameters_file().exists() else {}
     params = parse_hyperparameters(raw)
@@ -58,8 +90,7 @@ def train() -> dict[str, float]:
     classes = sorted(set(y_train.tolist()))
     if params["num_class"] is not None and len(classes) > params["num_class"]:
         raise DataError(f"training labels {classes} are more than num_class={params['num_class']}")
-    model = RandomForestClassifier(n_estimators=params["n_estimators"], max_depth=params["max_depth"], random_state=params["seed"])
-    model.fit(x_train, y_train)
+    model = fit(params, x_train, y_train)
     metrics = {
         "train:accuracy": accuracy_score(y_train, model.predict(x_train)),
         "validation:accuracy": accuracy_score(y_val, model.predict(x_val)),

@@ -15,6 +15,7 @@ ENVIRONMENT = {
     "STACK_NAME": "retrain-prod", "TRAINING_IMAGE": "123456789012.dkr.ecr.us-east-1.amazonaws.com/retrain:1",
     "SAGEMAKER_ROLE_ARN": "arn:aws:iam::123456789012:role/sagemaker", "TRAINING_INSTANCE_TYPE": "ml.m5.large",
     "TRAINING_INSTANCE_COUNT": "1", "TRAINING_VOLUME_SIZE_GB": "10", "MAX_RUNTIME_SECONDS": "86400",
+    "MANAGED_SPOT_TRAINING": "Disabled", "SPOT_MAX_WAIT_SECONDS": "172800",
     "HYPERPARAMETERS": '{"objective": "multi:softmax", "num_class": 3}',
     "METRIC_DEFINITIONS": '[{"Name": "validation:accuracy", "Regex": "validation:accuracy=([0-9.]+)"}]',
     "ENDPOINT_NAME": "multiclass", "HOSTING_MODE": "Instance", "HOSTING_INSTANCE_TYPE": "ml.m5.large", "HOSTING_INSTANCE_COUNT": "1",
@@ -46,7 +47,7 @@ def test_starts_a_job_named_after_the_data_date_with_everything_from_parameters(
 
 def test_metric_definitions_are_sent_as_configured():
     settings = {"image": "i", "role_arn": "r", "hyperparameters": {}, "output_path": "s3://b/o", "instance_type": "t",
-                "instance_count": 1, "volume_size_gb": 1, "max_runtime_seconds": 60,
+                "instance_count": 1, "volume_size_gb": 1, "max_runtime_seconds": 60, "spot_max_wait_seconds": 0,
                 "metric_definitions": json.loads(ENVIRONMENT["METRIC_DEFINITIONS"])}
     request = app.job_request("job", settings, event("start_training")["data"], [])
     assert request["AlgorithmSpecification"]["MetricDefinitions"][0]["Name"] == "validation:accuracy"
@@ -167,10 +168,28 @@ def test_non_numeric_instance_count_is_named(sagemaker, monkeypatch):
 
 def test_the_serving_models_artifact_becomes_the_champion_channel():
     settings = {"image": "i", "role_arn": "r", "hyperparameters": {}, "output_path": "s3://b/o", "instance_type": "t",
-                "instance_count": 1, "volume_size_gb": 1, "max_runtime_seconds": 60, "metric_definitions": []}
+                "instance_count": 1, "volume_size_gb": 1, "max_runtime_seconds": 60, "metric_definitions": [], "spot_max_wait_seconds": 0}
     artifact = "s3://b/output-model/2026-11-22/multiclass/retrain-multiclass-20261122/output/model.tar.gz"
     request = app.job_request("job", settings, event("start_training")["data"], [], artifact)
     (champion,) = [c for c in request["InputDataConfig"] if c["ChannelName"] == "champion"]
     assert champion["DataSource"]["S3DataSource"]["S3Uri"] == artifact
     assert [c["ChannelName"] for c in app.job_request("job", settings, event("start_training")["data"], [])["InputDataConfig"]] == ["train", "validation"]
     assert app.scored_champion(request) == artifact
+
+
+def test_managed_spot_training_sets_a_wait_limit_checkpoints_and_the_polling_budget(sagemaker, monkeypatch):
+    monkeypatch.setenv("MANAGED_SPOT_TRAINING", "Enabled")
+    result = app.lambda_handler(event("start_training"), None)
+    job = sagemaker.describe_training_job(TrainingJobName=result["job_name"])
+    assert job["EnableManagedSpotTraining"] is True
+    assert job["StoppingCondition"] == {"MaxRuntimeInSeconds": 86400, "MaxWaitTimeInSeconds": 172800}
+    assert job["CheckpointConfig"] == {"S3Uri": f"s3://data-bucket/output-model/checkpoints/2026-11-23/multiclass/{result['job_name']}",
+                                       "LocalPath": "/opt/ml/checkpoints"}
+    assert result["spot"] is True and result["max_runtime_seconds"] == 172800, "the loop waits for the spot limit"
+
+
+def test_a_spot_wait_shorter_than_the_runtime_is_refused_naming_both(sagemaker, monkeypatch):
+    monkeypatch.setenv("MANAGED_SPOT_TRAINING", "Enabled")
+    monkeypatch.setenv("SPOT_MAX_WAIT_SECONDS", "3600")
+    with pytest.raises(ConfigError, match="SpotMaxWaitSeconds=3600 is below MaxRuntimeSeconds=86400"):
+        app.lambda_handler(event("start_training"), None)
