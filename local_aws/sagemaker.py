@@ -227,6 +227,10 @@ class SageMakerEmulator:
         if outcome.result == "InService" and not problem:
             endpoint.endpoint_status, endpoint.endpoint_config_name = "InService", rollout.target_config
             endpoint.failure_reason = None
+            # The endpoint now runs the new config: its variants and data capture are the new config's.
+            config = backend.endpoint_configs[rollout.target_config]
+            endpoint.data_capture_config = config.data_capture_config
+            endpoint.production_variants = endpoint._process_production_variants(config.production_variants)
         elif not creating and (outcome.result == "RolledBack" or problem):
             endpoint.endpoint_status, endpoint.endpoint_config_name = "InService", rollout.previous_config
             endpoint.failure_reason = problem or outcome.failure_reason or "update failed: the new variant did not pass health checks; rolled back"

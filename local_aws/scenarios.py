@@ -120,6 +120,10 @@ SCENARIOS = {
         Scenario("spot-interrupted-resumes", "ManagedSpotTraining=Enabled: spot capacity is reclaimed after the first checkpoint; the "
                  "job restarts, resumes from the checkpoints in S3 and deploys; Slack reports the saving, SUCCEEDED", "SUCCEEDED",
                  main=Run(spot_interruption=True), parameters={"ManagedSpotTraining": "Enabled"}),
+        Scenario("data-capture-kept", "DataCapturePercent=20 and autoscaling 1-4 instances: after the update the run checks that the "
+                 "endpoint serves the new config, still captures data and keeps its autoscaling, SUCCEEDED", "SUCCEEDED",
+                 before=(Run(day_offset=-1),),
+                 parameters={"GateRule": "PlainComparison", "DataCapturePercent": "20", "AutoscalingMaxInstances": "4"}),
         Scenario("serverless", "HostingMode=Serverless: the endpoint is created with 2048 MB and 5 concurrent invocations, no instances; "
                  "it serves predictions, SUCCEEDED", "SUCCEEDED", parameters={"HostingMode": "Serverless"}),
         Scenario("champion-unscorable", "the serving model's artifact cannot be loaded: the gate falls back to its recorded metric and "

@@ -115,11 +115,24 @@ def hosting_variant(model_name: str) -> dict[str, Any]:
                       "InitialInstanceCount": config.required_int("HOSTING_INSTANCE_COUNT", minimum=1), "InitialVariantWeight": 1.0}
 
 
+def data_capture() -> dict[str, Any] | None:
+    """The endpoint config's DataCaptureConfig, or None when capture is off."""
+    percent = config.required_int("DATA_CAPTURE_PERCENT")
+    if not percent:
+        return None
+    if config.required("HOSTING_MODE") == "Serverless":
+        raise ConfigError(f"DataCapturePercent={percent} with HostingMode=Serverless: Serverless Inference does not support data capture")
+    return {"EnableCapture": True, "InitialSamplingPercentage": percent, "DestinationS3Uri": config.required("DATA_CAPTURE_URI"),
+            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}]}
+
+
 def ensure_endpoint_config(sagemaker, name: str, model_name: str, tags) -> bool:
     variant = hosting_variant(model_name)
+    capture = data_capture()
     return create_unless_exists(
         sagemaker.describe_endpoint_config,
-        lambda **identity: sagemaker.create_endpoint_config(**identity, ProductionVariants=[variant], Tags=tags),
+        lambda **identity: sagemaker.create_endpoint_config(**identity, ProductionVariants=[variant], Tags=tags,
+                                                            **({"DataCaptureConfig": capture} if capture else {})),
         "EndpointConfig",
         EndpointConfigName=name,
     )
@@ -368,14 +381,56 @@ def deploy_package(event: dict[str, Any], sagemaker, endpoint_name: str, group: 
 
 
 def record(event: dict[str, Any], sagemaker, endpoint_name: str) -> dict[str, Any]:
-    """The endpoint serves the new version: record it on the model package."""
+    """The endpoint serves the new version: check that it really does with the stack's settings, keep
+    autoscaling registered, and record the deployment on the model package."""
     deployment = events.read(event, "record", dict, STEP)
     arn = events.read(event, "record.model_package_arn", str, STEP)
+    checks, problems = after_update(sagemaker, client("application-autoscaling"), endpoint_name, str(deployment.get("endpoint_config_name") or ""))
     if not arn:
-        return {"recorded_at": "", "why": "no model package (quality gate disabled without a metric)"}
+        return {"recorded_at": "", "checks": checks, "problems": problems, "why": "no model package (quality gate disabled without a metric)"}
     at = registry.record_deployment(sagemaker, arn, endpoint_name, events.read(event, "execution", str, STEP, default=""),
                                     str(deployment.get("previous_model_package") or ""), str(deployment.get("origin") or "daily"))
-    return {"recorded_at": at}
+    return {"recorded_at": at, "checks": checks, "problems": problems}
+
+
+def after_update(sagemaker, autoscaling, endpoint_name: str, expected_config: str) -> tuple[list[str], list[str]]:
+    """What the endpoint really runs after the update: its config, data capture, autoscaling (registered
+    again on the stable variant name when it is missing). Returns what held and what did not."""
+    checks, problems = [], []
+    endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name) or {}
+    serving = endpoint.get("EndpointConfigName", "")
+    (checks if serving == expected_config else problems).append(f"serves config {serving or 'none'}" + ("" if serving == expected_config else f", not {expected_config}"))
+    wanted = data_capture()
+    actual = endpoint.get("DataCaptureConfig") or {}
+    if wanted:
+        kept = actual.get("EnableCapture") and actual.get("DestinationS3Uri") == wanted["DestinationS3Uri"]
+        (checks if kept else problems).append(f"data capture {wanted['InitialSamplingPercentage']} % to {wanted['DestinationS3Uri']}"
+                                              + ("" if kept else f": the endpoint reports {actual or 'none'}"))
+    maximum = config.required_int("AUTOSCALING_MAX")
+    if maximum and config.required("HOSTING_MODE") == "Instance":
+        checks.append(keep_autoscaling(autoscaling, endpoint_name, config.required_int("AUTOSCALING_MIN", minimum=1), maximum,
+                                       config.required_int("AUTOSCALING_TARGET", minimum=1)))
+    return checks, problems
+
+
+def keep_autoscaling(autoscaling, endpoint_name: str, minimum: int, maximum: int, target: int) -> str:
+    """Register (or re-register, idempotently) target tracking on the variant; say whether it had survived."""
+    resource = f"endpoint/{endpoint_name}/variant/{names.VARIANT}"
+    dimension = "sagemaker:variant:DesiredInstanceCount"
+    with retryable_errors("DescribeScalableTargets"):
+        found = autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker", ResourceIds=[resource], ScalableDimension=dimension)["ScalableTargets"]
+    with retryable_errors("RegisterScalableTarget"):
+        autoscaling.register_scalable_target(ServiceNamespace="sagemaker", ResourceId=resource, ScalableDimension=dimension,
+                                             MinCapacity=minimum, MaxCapacity=maximum)
+    with retryable_errors("PutScalingPolicy"):
+        autoscaling.put_scaling_policy(
+            PolicyName=f"{endpoint_name}-invocations-per-instance", ServiceNamespace="sagemaker", ResourceId=resource,
+            ScalableDimension=dimension, PolicyType="TargetTrackingScaling",
+            TargetTrackingScalingPolicyConfiguration={"TargetValue": float(target),
+                                                      "PredefinedMetricSpecification": {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"}},
+        )
+    state = "kept" if found else "registered"
+    return f"autoscaling {minimum}-{maximum} instances at {target} invocations per instance ({state})"
 
 
 def approval_mode() -> str:

@@ -121,6 +121,8 @@ def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, 
             ("Model package", deployment.get("model_package_arn", "")),
             ("Replaces", _replaced(deployment)),
             ("Replaced a failed endpoint", deployment.get("replaced", "")),
+            ("Checked after the update", "; ".join(_obj(deployment.get("record")).get("checks") or [])),
+            (":warning: Not as configured", "; ".join(_obj(deployment.get("record")).get("problems") or [])),
         ]
     if kind == "pending_approval":
         version = deployment.get("version")

@@ -395,6 +395,16 @@ def test_an_interrupted_spot_job_resumes_from_its_checkpoints_and_reports_the_sa
     assert "validation:accuracy = 0.955556" in message(summary, "Training complete"), "the resumed forest is the same forest"
 
 
+def test_after_an_update_the_run_checks_config_data_capture_and_autoscaling(run_scenario):
+    summary = run_scenario("data-capture-kept")
+    assert collapse(summary.states) == DEPLOYED
+    today = max(jobs(summary))
+    text = message(summary, "New model deployed")
+    assert f"serves config {today}" in text and "data capture 20 % to s3://retrain-local-data/output-model/data-capture/multiclass" in text
+    assert "autoscaling 1-4 instances at 100 invocations per instance (kept)" in text and "Not as configured" not in text
+    assert summary.resources["hosting"][today]["InstanceType"] == "ml.m5.large"
+
+
 def test_every_scenario_has_a_test():
     tested = {"happy", "update", "no-data", "missing-validation", "empty-validation", "bad-date", "training-fails", "training-stopped",
               "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
@@ -402,7 +412,8 @@ def test_every_scenario_has_a_test():
               "job-not-found-real-message", "bucket-missing", "s3-access-denied", "stopped-at-max-runtime", "job-vanishes",
               "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
               "harder-day", "easier-day", "champion-unscorable", "manual-approval", "manual-reject", "rollback",
-              "canary-succeeds", "canary-alarm-rollback", "linear-succeeds", "quota-short", "serverless", "spot-interrupted-resumes"}
+              "canary-succeeds", "canary-alarm-rollback", "linear-succeeds", "quota-short", "serverless", "spot-interrupted-resumes",
+              "data-capture-kept"}
     assert tested == set(SCENARIOS)
 
 

@@ -13,7 +13,8 @@ ENVIRONMENT = {
     "ENDPOINT_NAME": "multiclass", "SERVING_IMAGE": "123456789012.dkr.ecr.us-east-1.amazonaws.com/retrain:1",
     "SAGEMAKER_ROLE_ARN": "arn:aws:iam::123456789012:role/sagemaker", "MODEL_PACKAGE_GROUP": "retrain-multiclass",
     "STACK_NAME": "retrain-prod", "HOSTING_MODE": "Instance", "HOSTING_INSTANCE_TYPE": "ml.m5.large", "HOSTING_INSTANCE_COUNT": "1",
-    "SERVERLESS_MEMORY_MB": "2048", "SERVERLESS_MAX_CONCURRENCY": "5",
+    "SERVERLESS_MEMORY_MB": "2048", "SERVERLESS_MAX_CONCURRENCY": "5", "DATA_CAPTURE_PERCENT": "0", "DATA_CAPTURE_URI": "s3://data-bucket/output-model/data-capture/multiclass",
+    "AUTOSCALING_MIN": "1", "AUTOSCALING_MAX": "0", "AUTOSCALING_TARGET": "100",
     "QUALITY_GATE": "Enabled", "OBJECTIVE_METRIC": "validation:accuracy", "OBJECTIVE_DIRECTION": "Maximize",
     "METRIC_FLOOR": "0.8", "MIN_IMPROVEMENT": "0", "GATE_RULE": "PairedInterval", "CHAMPION_FALLBACK": "Recorded", "APPROVAL_MODE": "Auto",
     "ROLLOUT_STRATEGY": "AllAtOnce", "CANARY_PERCENT": "10", "LINEAR_PERCENT": "20", "ROLLOUT_WAIT_SECONDS": "300", "BAKING_SECONDS": "600",
@@ -356,3 +357,39 @@ def test_an_update_sends_the_blue_green_deployment_config(sagemaker, emulator, m
     app.lambda_handler(deploy_event(accuracy=0.95), None)
     (deployment,) = emulator.deployment_configs
     assert deployment["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]["Type"] == "CANARY"
+
+
+def test_settings_lost_in_an_update_are_reported_and_autoscaling_is_registered_again(monkeypatch):
+    monkeypatch.setenv("DATA_CAPTURE_PERCENT", "20")
+    monkeypatch.setenv("AUTOSCALING_MAX", "4")
+
+    class Endpoint:
+        def describe_endpoint(self, EndpointName):
+            return {"EndpointName": EndpointName, "EndpointConfigName": "new", "EndpointStatus": "InService"}
+
+    class Autoscaling:
+        def __init__(self):
+            self.registered, self.policies = [], []
+
+        def describe_scalable_targets(self, **kwargs):
+            return {"ScalableTargets": []}
+
+        def register_scalable_target(self, **kwargs):
+            self.registered.append(kwargs)
+
+        def put_scaling_policy(self, **kwargs):
+            self.policies.append(kwargs)
+
+    autoscaling = Autoscaling()
+    checks, problems = app.after_update(Endpoint(), autoscaling, "multiclass", "new")
+    assert checks == ["serves config new", "autoscaling 1-4 instances at 100 invocations per instance (registered)"]
+    assert problems == ["data capture 20 % to s3://data-bucket/output-model/data-capture/multiclass: the endpoint reports none"]
+    assert autoscaling.registered[0]["ResourceId"] == "endpoint/multiclass/variant/AllTraffic"
+    assert autoscaling.policies[0]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] == 100.0
+
+
+def test_data_capture_with_serverless_hosting_is_refused(monkeypatch):
+    monkeypatch.setenv("DATA_CAPTURE_PERCENT", "20")
+    monkeypatch.setenv("HOSTING_MODE", "Serverless")
+    with pytest.raises(ConfigError, match="Serverless Inference does not support data capture"):
+        app.data_capture()
