@@ -359,7 +359,7 @@ def test_an_update_sends_the_blue_green_deployment_config(sagemaker, emulator, m
     assert deployment["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]["Type"] == "CANARY"
 
 
-def test_settings_lost_in_an_update_are_reported_and_autoscaling_is_registered_again(monkeypatch):
+def test_settings_lost_in_an_update_are_reported_and_autoscaling_is_registered_again(sagemaker, monkeypatch):
     monkeypatch.setenv("DATA_CAPTURE_PERCENT", "20")
     monkeypatch.setenv("AUTOSCALING_MAX", "4")
 
@@ -388,7 +388,7 @@ def test_settings_lost_in_an_update_are_reported_and_autoscaling_is_registered_a
     assert autoscaling.policies[0]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] == 100.0
 
 
-def test_data_capture_with_serverless_hosting_is_refused(monkeypatch):
+def test_data_capture_with_serverless_hosting_is_refused(sagemaker, monkeypatch):
     monkeypatch.setenv("DATA_CAPTURE_PERCENT", "20")
     monkeypatch.setenv("HOSTING_MODE", "Serverless")
     with pytest.raises(ConfigError, match="Serverless Inference does not support data capture"):
