@@ -429,3 +429,15 @@ def test_the_rollback_alarms_are_created_enabled_on_the_endpoints_variant_and_gi
     for function in ("DeployModelFunction", "GetStatusFunction"):
         alarms = resources[function]["Properties"]["Environment"]["Variables"]["ROLLBACK_ALARMS"]
         assert alarms == {"Fn::Join": [",", [{"Ref": "EndpointErrorAlarm"}, {"Ref": "EndpointLatencyAlarm"}, {"Fn::Join": [",", {"Ref": "ExtraRollbackAlarms"}]}]]}
+
+
+@pytest.mark.parametrize("hosting", ["Instance", "Serverless"])
+@pytest.mark.parametrize("strategy", ["AllAtOnce", "Canary", "Linear"])
+def test_one_rendered_template_serves_every_hosting_mode_and_rollout_strategy(rendered, hosting, strategy):
+    """Hosting mode and strategy are deploy-time parameters: the template the gates lint is the one deployed in every combination."""
+    resolver = resolver_for(rendered, HostingMode=hosting, RolloutStrategy=strategy, ManagedSpotTraining="Enabled")
+    resolver.physical_ids.update({"EndpointErrorAlarm": "s-e-invocation-5xx", "EndpointLatencyAlarm": "s-e-model-latency"})
+    function = rendered["template"]["Resources"]["DeployModelFunction"]["Properties"]["Environment"]["Variables"]
+    resolved = {name: resolver.resolve(value) for name, value in function.items() if name != "SAGEMAKER_ROLE_ARN"}
+    assert (resolved["HOSTING_MODE"], resolved["ROLLOUT_STRATEGY"]) == (hosting, strategy)
+    assert resolved["ROLLBACK_ALARMS"] == "s-e-invocation-5xx,s-e-model-latency,"
