@@ -35,47 +35,35 @@ class Need:
 
 def applied_quotas(service_quotas) -> dict[str, float]:
     """Quota name -> applied value, for SageMaker."""
-    values: dict[str, float] = {}
-    token = None
-    while True:
-        with retryable_errors("ListServiceQuotas sagemaker"):
-            page = service_quotas.list_service_quotas(ServiceCode=SERVICE_CODE, **({"NextToken": token} if token else {}))
-        values |= {quota["QuotaName"]: float(quota["Value"]) for quota in page.get("Quotas", [])}
-        token = page.get("NextToken")
-        if not token:
-            return values
+    with retryable_errors("ListServiceQuotas sagemaker"):
+        return {quota["QuotaName"]: float(quota["Value"])
+                for page in service_quotas.get_paginator("list_service_quotas").paginate(ServiceCode=SERVICE_CODE)
+                for quota in page.get("Quotas", [])}
 
 
 def training_usage(sagemaker, instance_type: str) -> float:
-    usage, token = 0.0, None
-    while True:
-        with retryable_errors("ListTrainingJobs"):
-            page = sagemaker.list_training_jobs(StatusEquals="InProgress", MaxResults=100, **({"NextToken": token} if token else {}))
-        for summary in page.get("TrainingJobSummaries", []):
-            job = describe_or_none(sagemaker.describe_training_job, "DescribeTrainingJob", TrainingJobName=summary["TrainingJobName"]) or {}
-            resources = job.get("ResourceConfig", {})
-            if resources.get("InstanceType") == instance_type:
-                usage += resources.get("InstanceCount", 0)
-        token = page.get("NextToken")
-        if not token:
-            return usage
+    """Instances of ``instance_type`` that running training jobs hold."""
+    with retryable_errors("ListTrainingJobs"):
+        running = [s["TrainingJobName"] for page in sagemaker.get_paginator("list_training_jobs").paginate(StatusEquals="InProgress")
+                   for s in page.get("TrainingJobSummaries", [])]
+    usage = 0.0
+    for name in running:
+        resources = (describe_or_none(sagemaker.describe_training_job, "DescribeTrainingJob", TrainingJobName=name) or {}).get("ResourceConfig", {})
+        usage += resources.get("InstanceCount", 0) if resources.get("InstanceType") == instance_type else 0
+    return usage
 
 
 def endpoint_usage(sagemaker, instance_type: str) -> float:
-    usage, token = 0.0, None
-    while True:
-        with retryable_errors("ListEndpoints"):
-            page = sagemaker.list_endpoints(MaxResults=100, **({"NextToken": token} if token else {}))
-        for summary in page.get("Endpoints", []):
-            endpoint = describe_or_none(sagemaker.describe_endpoint, "DescribeEndpoint", EndpointName=summary["EndpointName"]) or {}
-            config = describe_or_none(sagemaker.describe_endpoint_config, "DescribeEndpointConfig",
-                                      EndpointConfigName=endpoint.get("EndpointConfigName", "")) if endpoint else None
-            for variant in (config or {}).get("ProductionVariants", []):
-                if variant.get("InstanceType") == instance_type:
-                    usage += variant.get("InitialInstanceCount", 0)
-        token = page.get("NextToken")
-        if not token:
-            return usage
+    """Instances of ``instance_type`` that the account's endpoints run."""
+    with retryable_errors("ListEndpoints"):
+        names = [s["EndpointName"] for page in sagemaker.get_paginator("list_endpoints").paginate() for s in page.get("Endpoints", [])]
+    usage = 0.0
+    for name in names:
+        endpoint = describe_or_none(sagemaker.describe_endpoint, "DescribeEndpoint", EndpointName=name) or {}
+        config = describe_or_none(sagemaker.describe_endpoint_config, "DescribeEndpointConfig",
+                                  EndpointConfigName=endpoint["EndpointConfigName"]) if endpoint.get("EndpointConfigName") else None
+        usage += sum(v.get("InitialInstanceCount", 0) for v in (config or {}).get("ProductionVariants", []) if v.get("InstanceType") == instance_type)
+    return usage
 
 
 def check_room(service_quotas, sagemaker, training: tuple[str, int], hosting: tuple[str, int] | None, updating: bool, log: Any) -> None:

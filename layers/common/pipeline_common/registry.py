@@ -29,15 +29,9 @@ def version_of(arn: str) -> int:
 
 def packages(sagemaker, group: str) -> list[dict[str, Any]]:
     """Every version of the group, oldest first, each with its deployment records."""
-    found, token = [], None
-    while True:
-        with retryable_errors(f"ListModelPackages {group}"):
-            page = sagemaker.list_model_packages(ModelPackageGroupName=group, SortBy="CreationTime", SortOrder="Ascending",
-                                                 MaxResults=100, **({"NextToken": token} if token else {}))
-        found += page["ModelPackageSummaryList"]
-        token = page.get("NextToken")
-        if not token:
-            break
+    with retryable_errors(f"ListModelPackages {group}"):
+        found = [summary for page in sagemaker.get_paginator("list_model_packages").paginate(
+            ModelPackageGroupName=group, SortBy="CreationTime", SortOrder="Ascending") for summary in page["ModelPackageSummaryList"]]
     return [describe(sagemaker, summary["ModelPackageArn"]) for summary in found]
 
 

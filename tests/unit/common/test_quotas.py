@@ -40,8 +40,12 @@ def test_a_shortfall_names_the_quota_its_limit_the_usage_and_the_need(limits, up
 
 def test_quotas_that_cannot_be_read_do_not_stop_the_run(caplog):
     class Denied:
-        def list_service_quotas(self, **kwargs):
-            raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "ListServiceQuotas")
+        def get_paginator(self, operation):
+            class Pages:
+                def paginate(self, **kwargs):
+                    raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "ListServiceQuotas")
+
+            return Pages()
 
     caplog.set_level(logging.WARNING)
     quotas.check_room(Denied(), None, ("ml.m5.large", 1), None, False, log)
