@@ -243,8 +243,15 @@ class SageMakerEmulator:
         """Traffic shifting and baking; an alarm during the first shift rolls back. True while it is not over."""
         outcome = rollout.outcome
         shifts, done = traffic_shifts(rollout.deployment, outcome.duration_seconds)
-        rollout.shifts = [(at, share) for at, share in shifts if at <= elapsed]
         alarm_at = shifts[0][0] + 60
+        moment = min(elapsed, alarm_at) if outcome.alarm else elapsed   # an alarm stops the shifting where it was
+        rollout.shifts = [(at, share) for at, share in shifts if at <= moment]
+        share = rollout.shifts[-1][1] if rollout.shifts else 0
+        stage = "Creating" if not rollout.shifts else "Baking" if moment >= shifts[-1][0] else "ActivatingTraffic"
+        endpoint.pending_deployment_summary = {"EndpointConfigName": rollout.target_config, "ProductionVariants": [{
+            "VariantName": backend.endpoint_configs[rollout.target_config].production_variants[0]["VariantName"],
+            "CurrentWeight": share / 100, "DesiredWeight": 1.0,
+            "VariantStatus": [{"Status": stage, "StatusMessage": f"{share} % of capacity on the new fleet (emulated)"}]}]}
         if outcome.alarm and elapsed >= alarm_at:
             self.fire_alarm(backend, outcome.alarm, f"fired {rollout.shifts[-1][1] if rollout.shifts else 0} % into the shift (emulated)")
             if elapsed < alarm_at + outcome.rollback_seconds:
@@ -253,12 +260,14 @@ class SageMakerEmulator:
             endpoint.endpoint_status, endpoint.endpoint_config_name = "InService", rollout.previous_config
             endpoint.failure_reason = None
             endpoint.last_modified_time = self.clock.now()
-            self.rolled_back[name] = rollout.shifts[-1][1] if rollout.shifts else 0
+            endpoint.pending_deployment_summary = None
+            self.rolled_back[name] = share
             del self.rollouts[name]
             return True
         if elapsed < done:
             endpoint.endpoint_status = "Updating"
             return True
+        endpoint.pending_deployment_summary = None
         return False
 
     def fire_alarm(self, backend: SageMakerModelBackend, suffix: str, reason: str) -> None:

@@ -53,7 +53,22 @@ def training_job_status(sagemaker, name: str) -> dict[str, Any]:
     return result
 
 
-def endpoint_status(sagemaker, name: str, expected_config: str) -> dict[str, Any]:
+def rollout_stage(endpoint: dict[str, Any]) -> dict[str, Any] | None:
+    """Where a blue/green update is (PendingDeploymentSummary): the new fleet's stage and traffic weight."""
+    for variant in (endpoint.get("PendingDeploymentSummary") or {}).get("ProductionVariants", []):
+        latest = (variant.get("VariantStatus") or [{}])[-1]
+        return {"stage": latest.get("Status", ""), "message": latest.get("StatusMessage", ""), "weight": variant.get("CurrentWeight")}
+    return None
+
+
+def stage_text(stage: dict[str, Any] | None) -> str:
+    if not stage:
+        return ""
+    weight = f", weight {stage['weight']:g}" if isinstance(stage.get("weight"), int | float) else ""
+    return f" while the new fleet was {stage['stage']}{weight}" + (f" ({stage['message']})" if stage.get("message") else "")
+
+
+def endpoint_status(sagemaker, name: str, expected_config: str, last_stage: dict[str, Any] | None = None) -> dict[str, Any]:
     """The endpoint's phase; InService on any config but the new one is a failure.
 
     A failed update rolls back to the previous config and ends InService: that is the old
@@ -70,7 +85,7 @@ def endpoint_status(sagemaker, name: str, expected_config: str) -> dict[str, Any
     if phase == statuses.SUCCEEDED and current_config != expected_config:
         phase = statuses.FAILED
         fired = alarms_in_alarm(client("cloudwatch"))
-        cause = (f"rolled back by alarm {', '.join(fired)} during {rollout.Rollout.from_environment().describe()}" if fired
+        cause = (f"rolled back by alarm {', '.join(fired)}{stage_text(last_stage)} during {rollout.Rollout.from_environment().describe()}" if fired
                  else f"the update rolled back{' (' + reason + ')' if reason else ''}")
         reason = (
             f"endpoint {name} is InService with config {current_config}, not the new {expected_config}: "
@@ -82,7 +97,8 @@ def endpoint_status(sagemaker, name: str, expected_config: str) -> dict[str, Any
         if status == endpoints.RECREATE:
             advice = f"the next run deletes endpoint {name} and creates it again"
         reason = _cause(f"endpoint {name}", status, "", reason) + (f". {advice}" if advice and advice not in reason else "")
-    return {"status": status, "phase": phase, "failure_reason": reason, "endpoint_config_name": current_config}
+    return {"status": status, "phase": phase, "failure_reason": reason, "endpoint_config_name": current_config,
+            "rollout_stage": rollout_stage(endpoint)}
 
 
 def alarms_in_alarm(cloudwatch) -> list[str]:
@@ -108,9 +124,13 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if kind == "training_job":
         result = training_job_status(sagemaker, name)
     elif kind == "endpoint":
-        result = endpoint_status(sagemaker, name, events.read(event, "expected_config", str, STEP))
+        last_stage = events.read(event, "poll.last_stage", (dict, type(None)), STEP, default=None)
+        result = endpoint_status(sagemaker, name, events.read(event, "expected_config", str, STEP), last_stage)
     else:
         raise InvalidInput(f"{STEP}: kind {kind!r} is not one of {sorted(statuses.TABLES)}")
     result["poll"] = polling.advance(poll, policy, budget, elapsed)
+    if kind == "endpoint":
+        # The stage the rollout was last seen in: after a rollback the endpoint no longer says.
+        result["poll"]["last_stage"] = result.get("rollout_stage") or poll.get("last_stage")
     log.info("status polled", extra={"kind": kind, "resource": name, **result})
     return result

@@ -359,7 +359,8 @@ def test_an_alarm_during_the_canary_rolls_back_and_slack_names_it(run_scenario):
     yesterday, today = sorted(jobs(summary))
     assert endpoint(summary) == {"name": "multiclass", "status": "InService", "config": yesterday}
     text = failure_text(summary)
-    assert "rolled back by alarm retrain-local-multiclass-model-latency during the canary (10 % of capacity for 300 s)" in text
+    assert "rolled back by alarm retrain-local-multiclass-model-latency while the new fleet was ActivatingTraffic, weight 0.1" in text
+    assert "during the canary (10 % of capacity for 300 s)" in text
     assert "invocation-5xx" not in text and "the previous model is still serving" in text
 
 

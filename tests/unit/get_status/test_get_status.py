@@ -199,3 +199,15 @@ def test_a_rollback_by_alarm_names_the_alarm_and_the_traffic_share_it_happened_a
     assert result["phase"] == statuses.FAILED and result["rolled_back_by"] == ["s-multiclass-model-latency"]
     assert "rolled back by alarm s-multiclass-model-latency during the canary (10 % of capacity for 300 s)" in result["failure_reason"]
     assert "the previous model is still serving" in result["failure_reason"]
+
+
+def test_the_rollout_stage_is_remembered_so_a_later_rollback_can_say_where_it_happened(fake):
+    fake.endpoint = {"EndpointStatus": "Updating", "EndpointConfigName": "cfg-old", "PendingDeploymentSummary": {
+        "EndpointConfigName": "cfg-new", "ProductionVariants": [{"VariantName": "AllTraffic", "CurrentWeight": 0.1, "DesiredWeight": 1.0,
+                                                                  "VariantStatus": [{"Status": "ActivatingTraffic", "StatusMessage": "canary"}]}]}}
+    polled = app.lambda_handler(endpoint_payload(), None)
+    assert polled["poll"]["last_stage"] == {"stage": "ActivatingTraffic", "message": "canary", "weight": 0.1}
+    fake.endpoint = {"EndpointStatus": "InService", "EndpointConfigName": "cfg-old"}
+    fake.firing = ["s-multiclass-invocation-5xx"]
+    result = app.lambda_handler({**endpoint_payload(), "poll": polled["poll"]}, None)
+    assert "rolled back by alarm s-multiclass-invocation-5xx while the new fleet was ActivatingTraffic, weight 0.1 (canary)" in result["failure_reason"]
