@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 import render  # noqa: E402
 from pipeline_common import dates, endpoints, names, registry  # noqa: E402  (on sys.path through render)
+from pipeline_common.aws import describe_or_none  # noqa: E402
 from scripts.endpoint_client import predict  # noqa: E402
 
 STACK = "retrain-local"
@@ -285,16 +286,11 @@ class LocalPipeline:
                 raise ExecutionTimedOut(f"approving version {package['Version']} started no execution: the approval rule did not fire")
             return self.wait(self.started_by_rules.pop())
         if run.kind == "rollback":
-            serving = endpoints.serving_model(sm, self.endpoint())
+            endpoint = describe_or_none(sm.describe_endpoint, "DescribeEndpoint", EndpointName=self.stack.parameters["EndpointName"])
+            serving = endpoints.serving_model(sm, endpoint)
             target = registry.rollback_target(versions, serving["model_package_arn"])
             return self.execute(run, registry.deployment_input(target["ModelPackageArn"], "rollback", OPERATOR, run.reason))
         raise ValueError(f"run kind {run.kind!r} is not daily, approve, reject or rollback")
-
-    def endpoint(self) -> dict[str, Any] | None:
-        try:
-            return self.clients["sagemaker"].describe_endpoint(EndpointName=self.stack.parameters["EndpointName"])
-        except self.clients["sagemaker"].exceptions.ClientError:
-            return None
 
     def execute(self, run: Run, run_input: dict[str, Any]) -> dict[str, Any]:
         self.emulator.training = self.training_for(run)

@@ -35,8 +35,6 @@ def object_size(s3, bucket: str, key: str) -> int | None:
                 f"arn:aws:s3:::{bucket}/{key.split('/', 1)[0]}/* and s3:ListBucket on arn:aws:s3:::{bucket}, and the bucket policy "
                 "and any KMS key must allow it"
             ) from None
-        if error_code(error) == "NoSuchBucket":
-            raise BucketMissing(f"bucket {bucket} does not exist: check the stack's Bucket parameter") from None
         if is_not_found(error):
             return None
         raise
@@ -51,7 +49,7 @@ def ensure_bucket_exists(s3, bucket: str) -> None:
     except ClientError as error:
         if _denied(error):
             raise DataAccessDenied(f"HeadBucket on {bucket} was denied (403): the DataChecker role needs s3:ListBucket on arn:aws:s3:::{bucket}") from None
-        if is_not_found(error) or error_code(error) == "NoSuchBucket":
+        if is_not_found(error):
             raise BucketMissing(f"bucket {bucket} does not exist (HeadBucket answered 404): check the stack's Bucket parameter") from None
         raise
 

@@ -21,8 +21,6 @@ from pipeline_common.log import logger
 log = logger("deploy_model")
 
 STEP = "DeployModel"
-TAG_TRAINING_JOB = names.TAG_TRAINING_JOB
-TAG_MODEL_PACKAGE = names.TAG_MODEL_PACKAGE
 TAG_REPLACES = "retrain-pipeline:replaces-failed-endpoint"
 
 
@@ -276,7 +274,7 @@ def deploy(sagemaker, endpoint_name: str, endpoint: dict[str, Any] | None, job_n
            package_arn: str, tags: list[dict[str, str]]) -> tuple[str, str]:
     """Create model and endpoint config named after the job (or keep them), then create or update the
     endpoint. Returns the action and the failed endpoint it replaced, if any."""
-    resource_tags_ = tags + [{"Key": TAG_TRAINING_JOB, "Value": job_name}, {"Key": TAG_MODEL_PACKAGE, "Value": package_arn}]
+    resource_tags_ = tags + [{"Key": names.TAG_TRAINING_JOB, "Value": job_name}, {"Key": names.TAG_MODEL_PACKAGE, "Value": package_arn}]
     created: list[tuple[str, str]] = []
     try:
         if ensure_model(sagemaker, job_name, image, model_data, config.required("SAGEMAKER_ROLE_ARN"), resource_tags_):
@@ -295,11 +293,12 @@ def deploy(sagemaker, endpoint_name: str, endpoint: dict[str, Any] | None, job_n
     return action, endpoints.resource_tags(sagemaker, config_arn).get(TAG_REPLACES, "")
 
 
-def start(sagemaker, endpoint_name: str, job_name: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """The endpoint as it is, and the result fields every deployment reports."""
+def start(sagemaker, endpoint_name: str, job_name: str, metric: str | None = None) -> tuple[dict[str, Any] | None, dict[str, Any], dict[str, Any]]:
+    """The endpoint as it is, what it serves (with ``metric`` recorded for it), and the result fields every deployment reports."""
+    check_rollout_fits()
     endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name)
-    serving = endpoints.serving_model(sagemaker, endpoint)
-    return endpoint, {"endpoint_name": endpoint_name, "endpoint_config_name": job_name, "model_name": job_name,
+    serving = endpoints.serving_model(sagemaker, endpoint, metric)
+    return endpoint, serving, {"endpoint_name": endpoint_name, "endpoint_config_name": job_name, "model_name": job_name,
                       "previous_config": endpoint["EndpointConfigName"] if endpoint else "", "previous_model": serving["model_name"],
                       "previous_model_package": serving["model_package_arn"], "replaced": "", "gate": {}, "model_package_arn": "",
                       "origin": "daily", "version": 0, "requested_by": "", "reason": "", "data_date": ""}
@@ -323,15 +322,14 @@ def daily(event: dict[str, Any], sagemaker, endpoint_name: str, group: str) -> d
     manual = approval_mode() == "Manual"
     tags = names.tags(config.required("STACK_NAME"), data_date, execution)
 
-    endpoint, result = start(sagemaker, endpoint_name, job_name)
+    settings = gate_settings()
+    endpoint, serving, result = start(sagemaker, endpoint_name, job_name, settings["metric"])
     result["data_date"] = data_date
     if already_serving(endpoint, job_name):
         log.info("the endpoint already serves this model", extra=result)
         return {**result, "action": "already_serving"}
     endpoints.check_deployable(endpoint_name, endpoint)
 
-    settings = gate_settings()
-    serving = endpoints.serving_model(sagemaker, endpoint, settings["metric"])
     decision = decide(settings, serving, metrics, events.read(event, "training.champion.artifact", str, STEP, default=""))
     status = registry.PENDING if decision.approved and manual else registry.APPROVED if decision.approved else registry.REJECTED
     package_arn = register_model_package(sagemaker, group, job_name, model_data, image, decision, data_date, tags, status)
@@ -367,7 +365,7 @@ def deploy_package(event: dict[str, Any], sagemaker, endpoint_name: str, group: 
     metadata = package.get("CustomerMetadataProperties", {})
     container = package["InferenceSpecification"]["Containers"][0]
     job_name = metadata.get("training_job") or f"{group}-v{package['Version']}"
-    endpoint, result = start(sagemaker, endpoint_name, job_name)
+    endpoint, _, result = start(sagemaker, endpoint_name, job_name)
     result.update(model_package_arn=arn, version=package["Version"], origin=origin, data_date=metadata.get("data_date", ""),
                   requested_by=events.read(event, "input.REQUESTED_BY", (str, type(None)), STEP, default="") or "",
                   reason=events.read(event, "input.REASON", (str, type(None)), STEP, default="") or "")
@@ -385,19 +383,24 @@ def record(event: dict[str, Any], sagemaker, endpoint_name: str) -> dict[str, An
     autoscaling registered, and record the deployment on the model package."""
     deployment = events.read(event, "record", dict, STEP)
     arn = events.read(event, "record.model_package_arn", str, STEP)
-    checks, problems = after_update(sagemaker, client("application-autoscaling"), endpoint_name, str(deployment.get("endpoint_config_name") or ""))
+    endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name) or {}
+    checks, problems = after_update(sagemaker, client("application-autoscaling"), endpoint_name, str(deployment.get("endpoint_config_name") or ""),
+                                    endpoint)
     if not arn:
         return {"recorded_at": "", "checks": checks, "problems": problems, "why": "no model package (quality gate disabled without a metric)"}
     at = registry.record_deployment(sagemaker, arn, endpoint_name, events.read(event, "execution", str, STEP, default=""),
-                                    str(deployment.get("previous_model_package") or ""), str(deployment.get("origin") or "daily"))
+                                    str(deployment.get("previous_model_package") or ""), str(deployment.get("origin") or "daily"),
+                                    endpoint.get("LastModifiedTime"))
     return {"recorded_at": at, "checks": checks, "problems": problems}
 
 
-def after_update(sagemaker, autoscaling, endpoint_name: str, expected_config: str) -> tuple[list[str], list[str]]:
-    """What the endpoint really runs after the update: its config, data capture, autoscaling (registered
-    again on the stable variant name when it is missing). Returns what held and what did not."""
+def after_update(sagemaker, autoscaling, endpoint_name: str, expected_config: str, endpoint: dict[str, Any] | None = None) -> tuple[list[str], list[str]]:
+    """What the endpoint really runs after the update (``endpoint``: its description, if already read): its
+    config, data capture, autoscaling (registered again on the stable variant name when it is missing).
+    Returns what held and what did not."""
     checks, problems = [], []
-    endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name) or {}
+    if endpoint is None:
+        endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name) or {}
     serving = endpoint.get("EndpointConfigName", "")
     (checks if serving == expected_config else problems).append(f"serves config {serving or 'none'}" + ("" if serving == expected_config else f", not {expected_config}"))
     wanted = data_capture()
@@ -455,7 +458,6 @@ def check_rollout_fits() -> None:
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    check_rollout_fits()
     endpoint_name = config.required("ENDPOINT_NAME")
     group = config.required("MODEL_PACKAGE_GROUP")
     sagemaker = client("sagemaker")

@@ -48,9 +48,19 @@ def describe(sagemaker, arn: str) -> dict[str, Any]:
     return package
 
 
-def record_deployment(sagemaker, arn: str, endpoint: str, execution: str, replaced: str, origin: str, now: datetime | None = None) -> str:
-    """Tag the package with when it went live, where, by which execution, and what it replaced."""
-    at = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+def record_deployment(sagemaker, arn: str, endpoint: str, execution: str, replaced: str, origin: str, live_since: datetime | None = None) -> str:
+    """Tag the package with when it went live (the endpoint's LastModifiedTime once it serves it), where,
+    by which execution, and what it replaced.
+
+    Once per going live: SageMaker may emit a package state change more than once (its EventBridge
+    documentation says so), and every copy starts an execution that ends here; a record of the same
+    moment is kept, not written again.
+    """
+    at = (live_since or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with retryable_errors(f"ListTags {arn}"):
+        existing = {t["Key"] for t in sagemaker.list_tags(ResourceArn=arn).get("Tags", [])}
+    if f"{DEPLOYED_TAG_PREFIX}{at}" in existing:
+        return at
     replaced_text = "nothing" if not replaced else f"version {version_of(replaced)}" if re.search(r"/\d+$", replaced) else replaced
     record = f"endpoint={endpoint}; origin={origin}; replaced={replaced_text}; execution={execution.rsplit(':', 1)[-1]}"[:TAG_VALUE_MAX]
     with retryable_errors(f"AddTags {arn}"):

@@ -78,3 +78,13 @@ def test_a_deployment_input_names_the_package_and_its_origin():
         "DEPLOY_PACKAGE": "arn:p/1", "ORIGIN": "rollback", "REQUESTED_BY": "alice", "REASON": "why"}
     with pytest.raises(InvalidInput, match="origin 'daily'"):
         registry.deployment_input("arn:p/1", "daily")
+
+
+def test_a_deployment_is_recorded_once_however_many_executions_a_repeated_event_starts(sagemaker):
+    arn = register(sagemaker, "Approved", "2026-11-22")
+    live = datetime(2026, 11, 22, 7, 30, tzinfo=UTC)
+    first = registry.record_deployment(sagemaker, arn, "multiclass", "arn:x:execution:m:approval-1", "", "approval", live)
+    again = registry.record_deployment(sagemaker, arn, "multiclass", "arn:x:execution:m:approval-2", "", "approval", live)
+    (package,) = registry.packages(sagemaker, GROUP)
+    assert first == again == "2026-11-22T07:30:00Z"
+    assert [d["record"].rsplit("=", 1)[-1] for d in package["Deployments"]] == ["approval-1"]

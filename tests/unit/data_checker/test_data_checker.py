@@ -3,6 +3,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from local_aws.s3 import S3Emulator
 from pipeline_common.errors import AwsThrottled, AwsUnavailable, BucketMissing, ConfigError, DataAccessDenied, InvalidInput
 from tests.conftest import event, load_handler
 
@@ -19,7 +20,7 @@ def s3(monkeypatch):
         "TARGET": "multiclass", "DATA_FILE_NAME": "iris.csv", "DATA_LAG_DAYS": "1", "TIMEZONE": "UTC",
     }.items():
         monkeypatch.setenv(name, value)
-    with mock_aws():
+    with mock_aws(), S3Emulator().installed():   # S3's bodiless HEAD answers, not moto's NoSuchBucket body
         client = boto3.client("s3")
         client.create_bucket(Bucket=BUCKET)
         yield client

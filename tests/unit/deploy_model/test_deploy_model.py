@@ -53,7 +53,7 @@ def serve_existing_model(sagemaker, emulator, job="retrain-multiclass-20261122",
         StoppingCondition={"MaxRuntimeInSeconds": 60},
     )
     sagemaker.create_model(ModelName=job, PrimaryContainer={"Image": "img"}, ExecutionRoleArn=ENVIRONMENT["SAGEMAKER_ROLE_ARN"],
-                           Tags=[{"Key": app.TAG_TRAINING_JOB, "Value": job}])
+                           Tags=[{"Key": names.TAG_TRAINING_JOB, "Value": job}])
     sagemaker.create_endpoint_config(EndpointConfigName=job, ProductionVariants=[
         {"VariantName": "AllTraffic", "ModelName": job, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}])
     sagemaker.create_endpoint(EndpointName="multiclass", EndpointConfigName=job)
@@ -70,7 +70,7 @@ def test_first_deploy_creates_model_config_and_endpoint_tagged_and_registered(sa
     assert sagemaker.describe_endpoint(EndpointName="multiclass")["EndpointConfigName"] == "retrain-multiclass-20261123"
     tags = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=model["ModelArn"])["Tags"]}
     assert tags[names.TAG_PIPELINE] == "retrain-prod"
-    assert tags[app.TAG_MODEL_PACKAGE] == result["model_package_arn"]
+    assert tags[names.TAG_MODEL_PACKAGE] == result["model_package_arn"]
     package = sagemaker.describe_model_package(ModelPackageName=result["model_package_arn"])
     assert package["ModelApprovalStatus"] == "Approved"
     assert package["CustomerMetadataProperties"]["data_date"] == "2026-11-23"
