@@ -17,7 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "layers" / "common"))
 
-from pipeline_common import errors, names, polling, registry, statuses  # noqa: E402
+from pipeline_common import errors, names, polling, registry, stages, statuses  # noqa: E402
 
 DEFAULT_CONFIG = ROOT / "pipeline-config.yaml"
 TEMPLATE = "template.yaml.j2"
@@ -29,7 +29,11 @@ SCHEMA: dict[str, Any] = {
     "polling": {
         "training_job": {**_POLL, "grace_seconds": int},
         "endpoint": {**_POLL, "timeout_seconds": int},
+        "processing_job": {**_POLL, "grace_seconds": int},
+        "transform_job": {**_POLL, "timeout_seconds": int},
     },
+    "stages": {stage: bool for stage in stages.STAGES},
+    "max_processing_runtime_seconds": int,
     "retry": {
         "interval_seconds": int,
         "max_attempts": int,
@@ -80,7 +84,9 @@ def validate(config: Any, schema: dict[str, Any], source: str, path: str = "") -
         value = config[key]
         if isinstance(expected, dict):
             validate(value, expected, source, f"{path}{key}.")
-        elif isinstance(value, bool) or not isinstance(value, expected):
+        elif expected is bool and not isinstance(value, bool):
+            raise RenderError(f"{source}: config key '{path}{key}' is {value!r}, expected true or false")
+        elif expected is not bool and (isinstance(value, bool) or not isinstance(value, expected)):
             names_ = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
             raise RenderError(f"{source}: config key '{path}{key}' is {value!r}, expected {names_}")
 
@@ -99,8 +105,30 @@ def check_values(config: dict[str, Any], source: str) -> None:
         raise RenderError(f"{source}: config key 'retry.jitter' is {config['retry']['jitter']!r}, expected FULL or NONE")
     if config["log_retention_days"] not in LOG_RETENTION_DAYS:
         raise RenderError(f"{source}: config key 'log_retention_days' is {config['log_retention_days']}, expected one of {sorted(LOG_RETENTION_DAYS)}")
+    if not 1 <= config["max_processing_runtime_seconds"] <= 777600:
+        raise RenderError(f"{source}: max_processing_runtime_seconds must be 1..777600 (SageMaker Processing's 9 days)")
     if not 1 <= config["max_training_runtime_seconds"] <= 2419200:
         raise RenderError(f"{source}: max_training_runtime_seconds must be 1..2419200 (SageMaker's 28 days)")
+
+
+def with_stages(config: dict[str, Any], enabled: list[str]) -> dict[str, Any]:
+    """The config with exactly ``enabled`` stages on (the local run's --stages)."""
+    unknown = sorted(set(enabled) - set(stages.STAGES))
+    if unknown:
+        raise RenderError(f"unknown stage {', '.join(unknown)}: expected any of {', '.join(stages.STAGES)}")
+    return {**config, "stages": {stage: stage in enabled for stage in stages.STAGES}}
+
+
+def enabled_jobs(config: dict[str, Any]) -> list[stages.Job]:
+    return [job for job in stages.JOBS.values() if config["stages"][job.stage]]
+
+
+def job_budget_seconds(config: dict[str, Any], job: stages.Job) -> int:
+    """How long a stage job's loop polls: Processing to its MaxRuntime plus grace, Transform to its timeout."""
+    settings = config["polling"][job.kind]
+    if job.kind == stages.PROCESSING_JOB:
+        return config["max_processing_runtime_seconds"] + settings["grace_seconds"]
+    return settings["timeout_seconds"]
 
 
 def load_config(path: Path) -> dict[str, Any]:
@@ -145,6 +173,10 @@ def state_machine_timeout(config: dict[str, Any]) -> int:
     training, endpoint = config["polling"]["training_job"], config["polling"]["endpoint"]
     loops = polling.worst_loop_seconds(polling.Policy(**policy(training)), config["max_training_runtime_seconds"] + training["grace_seconds"], task)
     loops += polling.worst_loop_seconds(polling.Policy(**policy(endpoint)), endpoint["timeout_seconds"], task)
+    # Each stage job: prepare, create (or adopt after a failed create), its loop; each stage one notification.
+    for job in enabled_jobs(config):
+        loops += 3 * task + polling.worst_loop_seconds(polling.Policy(**policy(config["polling"][job.kind])), job_budget_seconds(config, job), task)
+    loops += task * sum(config["stages"].values())
     return int(6 * task + deploy + loops + TIMEOUT_MARGIN_SECONDS)
 
 
@@ -165,6 +197,10 @@ def context(config: dict[str, Any]) -> dict[str, Any]:
         "state_machine_timeout_seconds": state_machine_timeout(config),
         "retry_policies": transient,
         "endpoint_busy_policy": busy,
+        "stages": config["stages"],
+        "jobs": {job.key: job for job in enabled_jobs(config)},
+        "job_policies": {kind: policy(config["polling"][kind]) for kind in (stages.PROCESSING_JOB, stages.TRANSFORM_JOB)},
+        "job_budgets": {job.key: job_budget_seconds(config, job) for job in enabled_jobs(config)},
         "tag_pipeline": names.TAG_PIPELINE,
         "deploy_package_key": registry.DEPLOY_PACKAGE,
         "variant_name": names.VARIANT,
@@ -196,9 +232,12 @@ def render_file(env: jinja2.Environment, name: str, values: dict[str, Any]) -> s
         raise RenderError(f"{name}: template not found: {error.name}") from None
 
 
-def render(config_path: Path = DEFAULT_CONFIG, root: Path = ROOT, out_dir: Path | None = None) -> dict[str, Path]:
-    """Render every template; returns the written paths. Writes nothing unless all render."""
-    values = context(load_config(config_path))
+def render(config_path: Path = DEFAULT_CONFIG, root: Path = ROOT, out_dir: Path | None = None,
+           enabled_stages: list[str] | None = None) -> dict[str, Path]:
+    """Render every template (with exactly ``enabled_stages``, when given); returns the written paths.
+    Writes nothing unless all render."""
+    config = load_config(config_path)
+    values = context(with_stages(config, enabled_stages) if enabled_stages is not None else config)
     env = environment(root)
     rendered = {name: render_file(env, name, values) for name in OUTPUTS}
     try:
@@ -215,13 +254,18 @@ def render(config_path: Path = DEFAULT_CONFIG, root: Path = ROOT, out_dir: Path 
     return written
 
 
+def parse_stages(text: str | None) -> list[str] | None:
+    return None if text is None else [stage.strip() for stage in text.split(",") if stage.strip()]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help=f"build-time config (default {DEFAULT_CONFIG.name})")
     parser.add_argument("--out-dir", type=Path, default=None, help="where to write the rendered files (default: next to the templates)")
+    parser.add_argument("--stages", default=None, help=f"comma-separated stages to enable instead of the config's ({', '.join(stages.STAGES)}; '' for none)")
     args = parser.parse_args(argv)
     try:
-        written = render(args.config, out_dir=args.out_dir)
+        written = render(args.config, out_dir=args.out_dir, enabled_stages=parse_stages(args.stages))
     except RenderError as error:
         print(f"render.py: error: {error}", file=sys.stderr)
         return 1

@@ -1,4 +1,4 @@
-"""CheckData: has the data for the run's data date arrived, training and validation both?"""
+"""CheckData: has the data for the run's data date arrived, training and validation both (or, with preprocessing, the raw data)?"""
 
 from datetime import date
 from typing import Any
@@ -102,7 +102,13 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "train": names.data_key(config.required("TRAINING_PREFIX"), data_day, target, file_name),
         "validation": names.data_key(config.required("VALIDATION_PREFIX"), data_day, target, file_name),
     }
-    result = check_data(client("s3"), bucket, keys)
+    raw_prefix = config.optional("RAW_PREFIX")
+    if raw_prefix:
+        # With the preprocess stage the raw data is what arrives; training and validation are what preprocessing writes.
+        result = check_data(client("s3"), bucket, {"raw": names.data_key(raw_prefix, data_day, target, file_name)})
+        result.update(keys={**result["keys"], **keys}, uris={**result["uris"], **{channel: f"s3://{bucket}/{key}" for channel, key in keys.items()}})
+    else:
+        result = check_data(client("s3"), bucket, keys)
     result.update(run_date=run.isoformat(), data_date=data_day.isoformat())
     log.info("data checked", extra=result)
     return result

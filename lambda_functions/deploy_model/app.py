@@ -227,8 +227,10 @@ def gate_settings() -> dict[str, Any]:
     }
 
 
-def decide(settings: dict[str, Any], serving: dict[str, Any], metrics: dict[str, Any], scored_artifact: str) -> gate.Decision:
-    """Same-data comparison when the job scored the model serving now; otherwise the fallback, named."""
+def decide(settings: dict[str, Any], serving: dict[str, Any], metrics: dict[str, Any], scored_artifact: str,
+           evaluation: dict[str, Any] | None = None) -> gate.Decision:
+    """Same-data comparison when the job scored the model serving now, or the evaluate_first stage did;
+    otherwise the fallback, named."""
     metric = settings["metric"]
     candidate = gate.metric_value(metrics.get(metric))
     if candidate is None:
@@ -250,6 +252,11 @@ def decide(settings: dict[str, Any], serving: dict[str, Any], metrics: dict[str,
                                        settings["floor"], settings["min_improvement"], settings["rule"], gate.metric_value(metrics.get(gate.ROWS_METRIC)))
     if not serving["model_name"]:
         return gate.evaluate(metric, settings["direction"], candidate, None, settings["floor"], settings["min_improvement"])
+    evaluated = evaluated_before_training(evaluation or {}, serving["model_name"], metric)
+    if evaluated is not None:
+        decision = gate.evaluate_same_data(metric, settings["direction"], candidate, evaluated[0], None, settings["floor"],
+                                           settings["min_improvement"], gate.PLAIN_COMPARISON, evaluated[1])
+        return replace(decision, reason=f"{decision.reason} (the serving model was evaluated on the day's validation data before training)")
     why = unscorable_because(serving, metric, champion, scored_artifact)
     if settings["fallback"] == "Reject":
         return gate.Decision(False, metric, candidate, None, settings["floor"],
@@ -258,6 +265,15 @@ def decide(settings: dict[str, Any], serving: dict[str, Any], metrics: dict[str,
     recorded = "its recorded metric" if serving["metric"] is not None else f"nothing ({serving['why']}): floor only"
     return replace(decision, reason=f"fallback: the champion could not be scored on the same data ({why}); compared with {recorded}. {decision.reason}",
                    comparison=gate.RECORDED)
+
+
+def evaluated_before_training(evaluation: dict[str, Any], serving_model: str, metric: str) -> tuple[float, float | None] | None:
+    """The evaluate_first stage's number for the model serving now (same validation rows as the new model's), if any."""
+    result = evaluation.get("status", {}).get("evaluation", {}) if isinstance(evaluation.get("status"), dict) else {}
+    value = gate.metric_value(result.get("value"))
+    if evaluation.get("model_name") != serving_model or result.get("metric") != metric or value is None:
+        return None
+    return value, gate.metric_value(result.get("rows"))
 
 
 def unscorable_because(serving: dict[str, Any], metric: str, champion: float | None, scored_artifact: str) -> str:
@@ -330,7 +346,8 @@ def daily(event: dict[str, Any], sagemaker, endpoint_name: str, group: str) -> d
         return {**result, "action": "already_serving"}
     endpoints.check_deployable(endpoint_name, endpoint)
 
-    decision = decide(settings, serving, metrics, events.read(event, "training.champion.artifact", str, STEP, default=""))
+    decision = decide(settings, serving, metrics, events.read(event, "training.champion.artifact", str, STEP, default=""),
+                      events.read(event, "evaluation", dict, STEP, default={}))
     status = registry.PENDING if decision.approved and manual else registry.APPROVED if decision.approved else registry.REJECTED
     package_arn = register_model_package(sagemaker, group, job_name, model_data, image, decision, data_date, tags, status)
     result.update(model_package_arn=package_arn, gate=decision.as_dict(), version=registry.version_of(package_arn))

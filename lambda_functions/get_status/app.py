@@ -1,14 +1,16 @@
-"""GetStatus: one poll of a training job or endpoint, classified by the status table.
+"""GetStatus: one poll of a training job, endpoint, or a stage's Processing or Transform job, classified by the status table.
 
 Every result carries ``status``, ``phase``, ``failure_reason`` (a full sentence whenever the
 phase is failed, even when SageMaker gives no FailureReason) and ``poll``: the ASL reads them.
 """
 
+import json
+import math
 from typing import Any
 
-from pipeline_common import endpoints, events, gate, polling, rollout, statuses
+from pipeline_common import config, endpoints, events, gate, polling, rollout, stages, statuses
 from pipeline_common.aws import client, describe_or_none, retryable_errors
-from pipeline_common.errors import InvalidInput, ResourceVanished
+from pipeline_common.errors import ConfigError, InvalidInput, ResourceVanished
 from pipeline_common.log import logger
 
 log = logger("get_status")
@@ -111,6 +113,69 @@ def alarms_in_alarm(cloudwatch) -> list[str]:
     return sorted(alarm["AlarmName"] for alarm in alarms if alarm.get("StateValue") == "ALARM")
 
 
+def stage_job_status(sagemaker, s3, kind: str, name: str, summary: str) -> dict[str, Any]:
+    """A Processing or Transform job's phase; once it completed, what ``summary`` asks of its output."""
+    noun = "processing" if kind == stages.PROCESSING_JOB else "transform"
+    describe = sagemaker.describe_processing_job if kind == stages.PROCESSING_JOB else sagemaker.describe_transform_job
+    key = "ProcessingJobName" if kind == stages.PROCESSING_JOB else "TransformJobName"
+    job = describe_or_none(describe, f"Describe{noun.title()}Job {name}", **{key: name})
+    if job is None:
+        raise ResourceVanished(f"{noun} job {name} no longer exists (Describe{noun.title()}Job: not found); it was started by this run and is gone")
+    status = job["ProcessingJobStatus" if kind == stages.PROCESSING_JOB else "TransformJobStatus"]
+    phase = statuses.classify(kind, status)
+    reason = job.get("FailureReason", "")
+    if phase == statuses.FAILED:
+        if status == "Stopped" and not reason:
+            reason = f"the job was stopped (Stop{noun.title()}Job, by a person or another system) before it finished"
+        exit_message = job.get("ExitMessage", "")
+        reason = _cause(f"{noun} job {name}", status, "", reason) + (f"; the script's exit message: {exit_message}" if exit_message else "")
+    result: dict[str, Any] = {"status": status, "phase": phase, "failure_reason": reason}
+    if phase == statuses.SUCCEEDED and summary == stages.ROWS:
+        output = job["TransformOutput"]["S3OutputPath"]
+        result.update(output_uri=output, rows=count_rows(s3, output))
+    elif phase == statuses.SUCCEEDED and summary == stages.EVALUATION:
+        output = {o["OutputName"]: o["S3Output"]["S3Uri"] for o in job["ProcessingOutputConfig"]["Outputs"]}["evaluation"]
+        result["evaluation"] = evaluation(s3, output.rstrip("/") + "/" + stages.EVALUATION_FILE)
+    return result
+
+
+def _objects(s3, uri: str) -> list[tuple[str, str]]:
+    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    with retryable_errors(f"ListObjectsV2 {uri}"):
+        return [(bucket, item["Key"]) for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+                for item in page.get("Contents", [])]
+
+
+def count_rows(s3, uri: str) -> int:
+    """Records written under the Transform job's output path (one line each: AssembleWith Line)."""
+    rows = 0
+    for bucket, key in _objects(s3, uri):
+        with retryable_errors(f"GetObject s3://{bucket}/{key}"):
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        rows += sum(1 for line in body.splitlines() if line.strip())
+    return rows
+
+
+def evaluation(s3, uri: str) -> dict[str, Any]:
+    """The serving model's objective metric on the day's data, and whether it still meets RetrainBelow."""
+    metric, direction = config.required("OBJECTIVE_METRIC_NAME"), config.required("OBJECTIVE_DIRECTION")
+    try:
+        threshold = float(config.required("RETRAIN_BELOW"))
+    except ValueError:
+        raise ConfigError(f"environment variable RETRAIN_BELOW={config.required('RETRAIN_BELOW')!r} is not a number") from None
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    with retryable_errors(f"GetObject {uri}"):
+        document = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    metrics = document.get("metrics") if isinstance(document, dict) else None
+    value = gate.metric_value((metrics or {}).get(metric))
+    if value is None:
+        raise InvalidInput(f"{uri} has no number for {metric} (metrics: {sorted(metrics or {}) or 'none'}): "
+                           "the evaluation script must write {\"metrics\": {\"" + metric + "\": value}, \"rows\": n}")
+    still_good = math.isfinite(value) and (value >= threshold if direction == gate.MAXIMIZE else value <= threshold)
+    return {"metric": metric, "value": gate.json_safe(value), "threshold": threshold, "direction": direction,
+            "rows": document.get("rows"), "still_good": still_good, "uri": uri}
+
+
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     kind = events.read(event, "kind", str, STEP)
     name = events.read(event, "name", str, STEP)
@@ -126,6 +191,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     elif kind == "endpoint":
         last_stage = events.read(event, "poll.last_stage", (dict, type(None)), STEP, default=None)
         result = endpoint_status(sagemaker, name, events.read(event, "expected_config", str, STEP), last_stage)
+    elif kind in (stages.PROCESSING_JOB, stages.TRANSFORM_JOB):
+        result = stage_job_status(sagemaker, client("s3"), kind, name, events.read(event, "summary", str, STEP, default=""))
     else:
         raise InvalidInput(f"{STEP}: kind {kind!r} is not one of {sorted(statuses.TABLES)}")
     result["poll"] = polling.advance(poll, policy, budget, elapsed)

@@ -6,7 +6,8 @@ from urllib.parse import quote
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
-KINDS = ("started", "training_done", "deployed", "not_deployed", "pending_approval", "already_serving", "no_data", "failed")
+KINDS = ("started", "training_done", "deployed", "not_deployed", "pending_approval", "already_serving", "no_data", "still_good",
+         "predictions", "no_predictions", "failed")
 MAX_CAUSE_CHARS = 1500
 
 
@@ -82,6 +83,23 @@ def _gate_text(gate: dict[str, Any], day: str = "") -> str:
     )
 
 
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+
+
+def _meets(result: dict[str, Any]) -> str:
+    return "≤" if result.get("direction") == "Minimize" else "≥"
+
+
+def _evaluation_text(result: dict[str, Any]) -> str:
+    """The serving model's score from the evaluate_first stage: value, threshold, rows."""
+    if not result:
+        return ""
+    verdict = "still good" if result.get("still_good") else "degraded"
+    rows = f" on {_number(result['rows'])} rows" if result.get("rows") is not None else ""
+    return f"{result.get('metric')} {_number(result.get('value'))}{rows}: {verdict} (RetrainBelow {_number(result.get('threshold'))})"
+
+
 def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, list[tuple[str, str]]]:
     """Headline, one-line summary and labelled facts for a kind of event."""
     data = _obj(state.get("data"))
@@ -98,6 +116,8 @@ def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, 
             ("Training data", _obj(data.get("uris")).get("train", "")),
             ("Validation data", _obj(data.get("uris")).get("validation", "")),
             ("Hyperparameters", hyperparameters),
+            ("Preprocessing job", _obj(state.get("preprocess")).get("job_name", "")),
+            ("Serving model evaluated", _evaluation_text(_obj(_obj(_obj(state.get("evaluation")).get("status")).get("evaluation")))),
         ]
     if kind == "training_done":
         return "Training complete", f"Model for data of {day} is trained.", [
@@ -158,6 +178,31 @@ def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, 
     if kind == "no_data":
         missing = ", ".join(str(_obj(data.get("uris")).get(channel, channel)) for channel in data.get("missing") or [] if isinstance(data.get("missing"), list))
         return "No new data", f"No training data for {day}; nothing to do today.", [("Missing", missing or "—")]
+    if kind == "still_good":
+        evaluated = _obj(state.get("evaluate_serving"))
+        result = _obj(_obj(evaluated.get("status")).get("evaluation"))
+        return "Not retrained", (
+            f"Serving model still at {_number(result.get('value'))} {_meets(result)} {_number(result.get('threshold'))} "
+            f"on data of {day}: not retrained."
+        ), [
+            ("Serving model", evaluated.get("model_name", "")),
+            ("Evaluation", _evaluation_text(result)),
+            ("Scoring job", _obj(state.get("score_serving")).get("job_name", "")),
+            ("Evaluation job", evaluated.get("job_name", "")),
+        ]
+    if kind == "predictions":
+        job = _obj(state.get("batch_predict"))
+        status = _obj(job.get("status"))
+        return "Predictions written", f"{status.get('rows', 0)} predictions for {day} written to {status.get('output_uri') or job.get('output_uri')}.", [
+            ("Output", status.get("output_uri") or job.get("output_uri", "")),
+            ("Rows", str(status.get("rows", ""))),
+            ("Model", f"{job.get('model_name', '')}" + (f" ({job['model_why']})" if job.get("model_why") else "")),
+            ("Transform job", job.get("job_name", "")),
+            ("Input", job.get("input_uri", "")),
+        ]
+    if kind == "no_predictions":
+        job = _obj(state.get("batch_predict"))
+        return "No predictions today", f"Batch predictions for {day} skipped: {job.get('why', 'no reason given')}.", []
     if kind == "failed":
         failure = _obj(state.get("failure"))
         if deployment.get("action") in ("created", "updated"):
@@ -175,7 +220,8 @@ def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, 
 def build(kind: str, state: dict[str, Any], execution: str, region: str, stack: str) -> dict[str, Any]:
     headline, summary, labelled = facts(kind, state, stack)
     icon = {"failed": ":red_circle:", "not_deployed": ":warning:", "no_data": ":zzz:", "deployed": ":white_check_mark:",
-            "already_serving": ":white_check_mark:", "pending_approval": ":hourglass:"}.get(kind, ":gear:")
+            "already_serving": ":white_check_mark:", "pending_approval": ":hourglass:",
+            "still_good": ":white_check_mark:", "predictions": ":bar_chart:", "no_predictions": ":zzz:"}.get(kind, ":gear:")
     blocks = [
         HeaderBlock(text=f"{headline} — {stack}"),
         SectionBlock(text=MarkdownTextObject(text=f"{icon} {summary}")),

@@ -3,9 +3,10 @@
 from datetime import date
 from typing import Any
 
+import stage_jobs
 from botocore.exceptions import ClientError
 
-from pipeline_common import config, endpoints, events, names, quotas, statuses
+from pipeline_common import config, endpoints, events, jobs, names, quotas
 from pipeline_common.aws import client, describe_or_none, error_code, retryable_errors
 from pipeline_common.errors import ConfigError, InvalidInput, ResourceConflict
 from pipeline_common.log import logger
@@ -13,7 +14,6 @@ from pipeline_common.log import logger
 log = logger("start_training")
 
 STEP = "StartTraining"
-MAX_ATTEMPTS_PER_DATE = 20
 
 
 def describe_job(sagemaker, name: str) -> dict[str, Any] | None:
@@ -72,27 +72,20 @@ def spot_settings(name: str, settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def start_or_adopt(sagemaker, prefix: str, target: str, data_day: date, build_request) -> tuple[str, bool]:
-    """Name of the job that trains on this date's data, and whether it already existed.
-
-    A job that is running or completed is adopted (a Lambda retry or a rerun never starts a
-    second one); after a failed or stopped job, the next attempt number is used.
-    """
-    for attempt in range(1, MAX_ATTEMPTS_PER_DATE + 1):
-        name = names.training_job_name(prefix, target, data_day, attempt)
-        existing = describe_job(sagemaker, name)
-        if existing is None:
-            try:
-                with retryable_errors(f"CreateTrainingJob {name}"):
-                    sagemaker.create_training_job(**build_request(name))
-            except ClientError as error:
-                if error_code(error) in ("ResourceInUse", "ResourceInUseException"):
-                    return name, True
-                raise
-            return name, False
-        if statuses.classify("training_job", existing["TrainingJobStatus"]) != statuses.FAILED:
+    """Name of the job that trains on this date's data, and whether it already existed."""
+    name, existing = jobs.current_attempt(lambda job: describe_job(sagemaker, job),
+                                          lambda attempt: names.training_job_name(prefix, target, data_day, attempt),
+                                          "training_job", "TrainingJobStatus", "training job")
+    if existing is not None:
+        return name, True
+    try:
+        with retryable_errors(f"CreateTrainingJob {name}"):
+            sagemaker.create_training_job(**build_request(name))
+    except ClientError as error:
+        if error_code(error) in ("ResourceInUse", "ResourceInUseException"):
             return name, True
-        log.info("earlier attempt ended without a model; starting the next", extra={"job": name, "status": existing["TrainingJobStatus"]})
-    raise ResourceConflict(f"{MAX_ATTEMPTS_PER_DATE} training jobs for data date {data_day} already failed; not starting another")
+        raise
+    return name, False
 
 
 def check_endpoint_first(sagemaker, endpoint_name: str) -> dict[str, Any] | None:
@@ -156,6 +149,10 @@ def spot_max_wait(max_runtime: int) -> int:
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if isinstance(event, dict) and "stage" in event:
+        result = stage_jobs.prepare(event, client("sagemaker"), client("s3"))
+        log.info("stage job prepared", extra={key: result[key] for key in ("job_name", "adopt", "skip", "why")})
+        return result
     data = events.read(event, "data", dict, STEP)
     raw_date = events.read(event, "data.data_date", str, STEP)
     for channel in ("train", "validation"):

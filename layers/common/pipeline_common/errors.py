@@ -37,6 +37,10 @@ class ResourceVanished(PipelineError):
     """A resource the pipeline started or relies on no longer exists."""
 
 
+class JobNotStarted(PipelineError):
+    """SageMaker refused to create a stage's job, and no job of that name exists."""
+
+
 class DataAccessDenied(PipelineError):
     """The pipeline may not read its own data."""
 

@@ -37,11 +37,16 @@ def training_job_name(prefix: str, target: str, data_date: date, attempt: int) -
 
     A later attempt for the same date (after a failed or stopped job) gets a suffix.
     """
-    base = f"{prefix}-{target}-{data_date:%Y%m%d}"
+    return job_name(prefix, target, data_date, attempt)
+
+
+def job_name(prefix: str, target: str, data_date: date, attempt: int, suffix: str = "") -> str:
+    """A SageMaker job of the run for ``data_date``: training without ``suffix``, a stage's job with it."""
+    base = f"{prefix}-{target}-{data_date:%Y%m%d}" + (f"-{suffix}" if suffix else "")
     name = base if attempt == 1 else f"{base}-a{attempt}"
     if len(name) > MAX_NAME_LENGTH or not _NAME_PATTERN.match(name):
         raise ValueError(
-            f"training job name {name!r} is not a valid SageMaker name (letters, digits and hyphens, "
+            f"job name {name!r} is not a valid SageMaker name (letters, digits and hyphens, "
             f"at most {MAX_NAME_LENGTH} characters): shorten ResourcePrefix or Target"
         )
     return name

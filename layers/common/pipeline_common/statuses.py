@@ -33,7 +33,18 @@ ENDPOINT = {
     "UpdateRollbackFailed": FAILED,
 }
 
-TABLES = {"training_job": TRAINING_JOB, "endpoint": ENDPOINT}
+# Processing and Transform jobs (the optional stages) share SageMaker's job lifecycle.
+PROCESSING_JOB = {
+    "InProgress": RUNNING,
+    "Stopping": RUNNING,
+    "Completed": SUCCEEDED,
+    "Failed": FAILED,
+    "Stopped": FAILED,
+}
+
+TRANSFORM_JOB = dict(PROCESSING_JOB)
+
+TABLES = {"training_job": TRAINING_JOB, "endpoint": ENDPOINT, "processing_job": PROCESSING_JOB, "transform_job": TRANSFORM_JOB}
 
 
 def classify(kind: str, status: str) -> str:

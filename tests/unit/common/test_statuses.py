@@ -9,7 +9,8 @@ def botocore_enum(shape: str) -> set[str]:
     return set(model.shape_for(shape).enum)
 
 
-@pytest.mark.parametrize(("kind", "shape"), [("training_job", "TrainingJobStatus"), ("endpoint", "EndpointStatus")])
+@pytest.mark.parametrize(("kind", "shape"), [("training_job", "TrainingJobStatus"), ("endpoint", "EndpointStatus"),
+                                             ("processing_job", "ProcessingJobStatus"), ("transform_job", "TransformJobStatus")])
 def test_status_table_covers_exactly_botocores_enum(kind, shape):
     assert set(statuses.TABLES[kind]) == botocore_enum(shape)
 
@@ -31,3 +32,9 @@ def test_stopped_training_and_rollback_failure_are_failures():
 def test_unknown_kind_is_rejected_with_the_known_kinds():
     with pytest.raises(ValueError, match="'notebook'.*endpoint"):
         statuses.classify("notebook", "InService")
+
+
+@pytest.mark.parametrize("kind", ["processing_job", "transform_job"])
+def test_a_stopped_stage_job_is_a_failure_and_stopping_still_runs(kind):
+    assert statuses.classify(kind, "Stopped") == statuses.FAILED
+    assert statuses.classify(kind, "Stopping") == statuses.RUNNING
