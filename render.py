@@ -198,6 +198,7 @@ def context(config: dict[str, Any]) -> dict[str, Any]:
         "retry_policies": transient,
         "endpoint_busy_policy": busy,
         "stages": config["stages"],
+        "role_substitution": stages.ROLE_SUBSTITUTION,
         "jobs": {job.key: job for job in enabled_jobs(config)},
         "job_policies": {kind: policy(config["polling"][kind]) for kind in (stages.PROCESSING_JOB, stages.TRANSFORM_JOB)},
         "job_budgets": {job.key: job_budget_seconds(config, job) for job in enabled_jobs(config)},

@@ -53,6 +53,34 @@ def training_and_validation(seed: int = 0, label_noise: float = 0.0, drift: floa
     return to_csv(_scaled(noisy[:cut], drift)), to_csv(_scaled(held_out, drift))
 
 
+SPECIES = ("Iris-setosa", "Iris-versicolor", "Iris-virginica")
+RAW_HEADER = "sepal_length,sepal_width,petal_length,petal_width,species\n"
+
+
+def raw(seed: int = 0, drift: float = 1.0, broken: bool = False) -> bytes:
+    """The day's raw iris as an upstream system delivers it (the preprocess stage's input): a header,
+    species by name, label last, a few measurements missing and a few rows twice.
+    ``broken`` drops the species column (a changed upstream export)."""
+    rows = iris_rows(seed)
+    rng = random.Random(seed + 31)
+    lines = []
+    for index, row in enumerate(rows):
+        values = [f"{v * drift:.2f}" for v in row[1:]]
+        if index % 17 == 3:
+            values[rng.randrange(4)] = ""
+        line = ",".join(values) + ("" if broken else f",{SPECIES[int(row[0])]}")
+        lines.append(line)
+        if index % 29 == 5:
+            lines.append(line)
+    header = RAW_HEADER.replace(",species", "") if broken else RAW_HEADER
+    return (header + "\n".join(lines) + "\n").encode()
+
+
+def prediction_rows(seed: int = 0, count: int = 24) -> bytes:
+    """Rows to predict: features only, no label."""
+    return "".join(",".join(str(v) for v in row[1:]) + "\n" for row in iris_rows(seed + 50)[:count]).encode()
+
+
 class DataError(Exception):
     pass
 

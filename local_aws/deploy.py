@@ -48,9 +48,11 @@ def _merged(globals_: dict[str, Any], properties: dict[str, Any]) -> dict[str, A
     return merged
 
 
-def deploy(template_path: Path, stack_name: str, parameters: dict[str, str], clients: dict[str, Any], runtime: Runtime) -> Stack:
+def deploy(template_path: Path, stack_name: str, parameters: dict[str, str], clients: dict[str, Any], runtime: Runtime,
+           code_root: Path | None = None) -> Stack:
+    """``code_root``: where CodeUri and ContentUri point from (default: the template's folder)."""
     template = load(template_path)
-    root = template_path.parent
+    root = code_root or template_path.parent
     resolver = Resolver(
         template,
         parameters,
@@ -112,7 +114,7 @@ def deploy(template_path: Path, stack_name: str, parameters: dict[str, str], cli
         raise TemplateError(f"expected one AWS::Serverless::StateMachine in {template_path}, found {sorted(machines)}")
     (machine_id, machine), = machines.items()
     properties = machine["Properties"]
-    definition = (root / properties["DefinitionUri"]).read_text()
+    definition = (template_path.parent / properties["DefinitionUri"]).read_text()
     substitutions = {key: str(resolver.resolve(value)) for key, value in properties.get("DefinitionSubstitutions", {}).items()}
     unresolved = sorted(set(re.findall(r"\$\{([^}]+)\}", definition)) - set(substitutions))
     if unresolved:

@@ -28,6 +28,7 @@ from .lambdas import Runtime
 from .s3 import S3Emulator
 from .sagemaker import SPOT_BILLABLE_SHARE, SPOT_RESTART_SECONDS, SageMakerEmulator, TrainingOutcome
 from .scenarios import BOTH, EMPTY_VALIDATION, NONE, TRAINING_ONLY, Run, Scenario
+from .stage_jobs import run_processing, run_transform
 from .servicequotas import applied_quotas
 from .serving import Router
 from .slack_receiver import Receiver, text_of
@@ -227,6 +228,16 @@ class LocalPipeline:
             lines = training.splitlines()
             lines[3] = b"1,5.1,three point five,1.4,0.2"
             training = b"\n".join(lines) + b"\n"
+        p = self.stack.parameters
+        if "PredictionInputPrefix" in p and run.prediction_input != "none":
+            rows = dataset.prediction_rows(run.seed) if run.prediction_input == "rows" else b"5.1,3.5\n6.2,2.9\n"
+            key = names.data_key(p["PredictionInputPrefix"], dates.data_date(run_date, self.lag), p["Target"], "rows.csv")
+            self.clients["s3"].put_object(Bucket=BUCKET, Key=key, Body=rows)
+        if "RawPrefix" in p:
+            if run.data != NONE:
+                self.clients["s3"].put_object(Bucket=BUCKET, Key=self.data_key("RawPrefix", run_date),
+                                              Body=dataset.raw(run.seed, run.drift, broken=run.raw_broken))
+            return
         files = {
             BOTH: {"TrainingPrefix": training, "ValidationPrefix": validation},
             TRAINING_ONLY: {"TrainingPrefix": training},
@@ -311,6 +322,18 @@ class LocalPipeline:
         description["history"] = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
         return description
 
+    def run_stage_job(self, kind: str, request: dict[str, Any], model_data: str):
+        if kind == "processing_job":
+            return run_processing(self.clients["s3"], request, self.workdir)
+        return run_transform(self.clients["s3"], request, model_data, self.workdir)
+
+    def upload_processing_code(self) -> None:
+        """What create-stack.sh does with processing/: the stage jobs' scripts, in the bucket."""
+        prefix = self.stack.parameters.get("ProcessingCodePrefix")
+        if prefix:
+            for script in sorted((ROOT / "processing").glob("*.py")):
+                self.clients["s3"].put_object(Bucket=BUCKET, Key=f"{prefix.strip('/')}/{script.name}", Body=script.read_bytes())
+
     def resources(self) -> dict[str, Any]:
         sm = self.clients["sagemaker"]
         endpoints = []
@@ -326,6 +349,10 @@ class LocalPipeline:
                                  "metadata": package.get("CustomerMetadataProperties", {}), "deployments": package["Deployments"]})
         return {
             "training_jobs": [{"name": j["TrainingJobName"], "status": j["TrainingJobStatus"]} for j in sm.list_training_jobs()["TrainingJobSummaries"]],
+            "processing_jobs": [{"name": n, "status": sm.describe_processing_job(ProcessingJobName=n)["ProcessingJobStatus"]}
+                                for n in sorted(j["ProcessingJobName"] for j in sm.list_processing_jobs()["ProcessingJobSummaries"])],
+            "transform_jobs": [{"name": n, "status": sm.describe_transform_job(TransformJobName=n)["TransformJobStatus"]}
+                               for n in sorted(j["TransformJobName"] for j in sm.list_transform_jobs()["TransformJobSummaries"])],
             "endpoints": endpoints,
             "endpoint_configs": sorted(c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]),
             "hosting": {c["EndpointConfigName"]: sm.describe_endpoint_config(EndpointConfigName=c["EndpointConfigName"])["ProductionVariants"][0]
@@ -349,22 +376,23 @@ def _parameters(scenario: Scenario, secret_arn: str) -> dict[str, str]:
 
 def run(scenario: Scenario, run_date: date | None = None, config: Path = render.DEFAULT_CONFIG, printer: Printer = print,
         rows: list[str] | None = None, data: tuple[bytes, bytes] | None = None, parameters: dict[str, str] | None = None,
-        verbose: bool = False) -> Summary:
+        verbose: bool = False, stages: list[str] | None = None) -> Summary:
     """Run ``scenario`` end to end on emulated AWS and return what happened.
 
     ``data`` replaces the seeded iris files (training, validation); ``parameters`` override the
-    template's. When an endpoint ends up serving, ``rows`` (default: a few validation rows) are sent to it.
+    template's; ``stages`` replace the scenario's optional stages. When an endpoint ends up serving, ``rows``
+    (default: a few validation rows) are sent to it.
     The emulated clock starts at the run's own time: the minute the schedule fires (now).
     """
     started = time.monotonic()
     logging.getLogger("moto").setLevel(logging.CRITICAL)
-    render.render(config)
     clock = Clock(datetime.now(UTC).replace(second=0, microsecond=0))
     timeline = Timeline(clock, printer, verbose)
     receiver = Receiver(mode=scenario.receiver, printer=lambda line: timeline.enabled and printer(line))
     children.reset()
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="retrain-local-", ignore_cleanup_errors=True)))
+        rendered = render.render(config, out_dir=workdir / "build", enabled_stages=stages if stages is not None else (list(scenario.stages) or None))
         stack.callback(children.stop_all)
         stack.enter_context(mock_aws(config={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}))
         clients = {service: boto3.client(service, region_name=REGION) for service in SERVICES}
@@ -382,8 +410,10 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
         stack.enter_context(strict_describe_alarms())
         stack.enter_context(applied_quotas(scenario.quotas))
         stack.enter_context(emulated_time(clock, timeline))
-        deployed = deploy(ROOT / render.OUTPUTS[render.TEMPLATE], STACK, {**_parameters(scenario, secret_arn), **(parameters or {})}, clients, runtime)
+        deployed = deploy(rendered[render.TEMPLATE], STACK, {**_parameters(scenario, secret_arn), **(parameters or {})}, clients, runtime, code_root=ROOT)
         pipeline = LocalPipeline(clients, deployed, emulator, clock, workdir, data)
+        emulator.run_stage_job = pipeline.run_stage_job
+        pipeline.upload_processing_code()
         stack.enter_context(delivering_to_state_machines(pipeline.started_by_rules))
         base_date = run_date or pipeline.today()
 

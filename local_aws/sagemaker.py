@@ -104,6 +104,16 @@ class _Job:
 
 
 @dataclass
+class _StageJob:
+    created: datetime
+    result: Any                 # stage_jobs.JobResult
+    duration_seconds: float
+
+
+STAGE_JOB_MIN_SECONDS = 5 * 60   # a Processing or Transform job's instance takes minutes to start
+
+
+@dataclass
 class _Rollout:
     started: datetime
     outcome: EndpointOutcome
@@ -151,6 +161,9 @@ class SageMakerEmulator:
         self.deletions: dict[str, datetime] = {}
         self.rolled_back: dict[str, int] = {}   # endpoint -> % of capacity the new fleet had when an alarm rolled it back
         self.deployment_configs: list[dict[str, Any]] = []
+        self.stage_jobs: dict[str, _StageJob] = {}
+        # Runs a Processing or Transform job for real: (kind, request, model artifact or "") -> stage_jobs.JobResult.
+        self.run_stage_job: Callable[[str, dict[str, Any], str], Any] | None = None
         # Called when a rollout would end InService; returns why the new model cannot serve, or "".
         self.start_serving: Callable[[SageMakerModelBackend, str, str], str] | None = None
 
@@ -284,6 +297,28 @@ class SageMakerEmulator:
             backend.endpoints.pop(name, None)
             del self.deletions[name]
 
+    def _start_stage_job(self, kind: str, name: str, request: dict[str, Any], model_data: str = "") -> None:
+        if self.run_stage_job is None:
+            raise RuntimeError(f"no runner for {kind} {name}: the local run sets SageMakerEmulator.run_stage_job")
+        result = self.run_stage_job(kind, request, model_data)
+        self.stage_jobs[name] = _StageJob(self.clock.now(), result, max(STAGE_JOB_MIN_SECONDS, result.seconds))
+
+    def _stage_description(self, name: str, response: dict[str, Any], status_key: str, end_key: str) -> dict[str, Any]:
+        """InProgress for the job's duration, then Completed or Failed with SageMaker's FailureReason and ExitMessage."""
+        job = self.stage_jobs.get(name)
+        if job is None:
+            return response
+        if self._elapsed(job.created) < job.duration_seconds:
+            response[status_key] = "InProgress"
+            response.pop(end_key, None)
+            return response
+        response[status_key] = "Completed" if job.result.ok else "Failed"
+        if not job.result.ok:
+            response["FailureReason"] = job.result.failure_reason
+            if job.result.exit_message:
+                response["ExitMessage"] = job.result.exit_message
+        return response
+
     def _start_rollout(self, backend: SageMakerModelBackend, name: str, config: str, previous: str | None,
                        deployment: dict[str, Any] | None = None) -> None:
         self.rollouts[name] = _Rollout(self.clock.now(), copy.copy(self.endpoint), config, previous, deployment or {})
@@ -413,6 +448,42 @@ class SageMakerEmulator:
                 emulator.rollouts.pop(name, None)
             return EmptyResult()
 
+        def create_processing_job(backend, **kwargs):
+            name = kwargs["processing_job_name"]
+            if name in backend.processing_jobs:
+                raise ResourceInUseException(f"Job name must be unique within an AWS account and region, and a job with this name already exists ({name})")
+            job = original_processing["create_processing_job"](backend, **kwargs)
+            emulator._start_stage_job("processing_job", name, {
+                "ProcessingJobName": name, "AppSpecification": kwargs["app_specification"], "ProcessingInputs": kwargs["processing_inputs"],
+                "ProcessingOutputConfig": kwargs["processing_output_config"]})
+            return job
+
+        def describe_processing_job(backend, processing_job_name):
+            name = processing_job_name
+            response = original_processing["describe_processing_job"](backend, name)
+            return emulator._stage_description(name, response, "ProcessingJobStatus", "ProcessingEndTime")
+
+        def create_transform_job(backend, **kwargs):
+            name = kwargs["transform_job_name"]
+            if name in backend.transform_jobs:
+                raise ResourceInUseException(f"Job name must be unique within an AWS account and region, and a job with this name already exists ({name})")
+            model = backend._models.get(kwargs["model_name"])
+            if model is None:
+                raise ValidationError(message=f'Could not find model "{kwargs["model_name"]}".')
+            job = original_processing["create_transform_job"](backend, **kwargs)
+            emulator._start_stage_job("transform_job", name, {
+                "TransformJobName": name, "TransformInput": kwargs["transform_input"], "TransformOutput": kwargs["transform_output"],
+                "DataProcessing": kwargs.get("data_processing") or {}}, (model.primary_container or {}).get("ModelDataUrl", ""))
+            return job
+
+        def describe_transform_job(backend, transform_job_name):
+            name = transform_job_name
+            response = original_processing["describe_transform_job"](backend, name)
+            return emulator._stage_description(name, response, "TransformJobStatus", "TransformEndTime")
+
+        original_processing = {name: getattr(SageMakerModelBackend, name) for name in (
+            "create_processing_job", "describe_processing_job", "create_transform_job", "describe_transform_job")}
+
         with ExitStack() as stack:
             patch = lambda name, value: stack.enter_context(mock.patch.object(SageMakerModelBackend, name, value, create=True))  # noqa: E731
             patch("create_training_job", throttled("CreateTrainingJob", create_training_job))
@@ -423,6 +494,10 @@ class SageMakerEmulator:
             patch("create_model", throttled("CreateModel", original["create_model"]))
             patch("create_endpoint_config", throttled("CreateEndpointConfig", original["create_endpoint_config"]))
             patch("create_model_package", create_model_package)
+            patch("create_processing_job", throttled("CreateProcessingJob", create_processing_job))
+            patch("describe_processing_job", throttled("DescribeProcessingJob", describe_processing_job))
+            patch("create_transform_job", throttled("CreateTransformJob", create_transform_job))
+            patch("describe_transform_job", throttled("DescribeTransformJob", describe_transform_job))
             patch("_get_resource_from_arn", resource_from_arn)
             patch("update_model_package", update_model_package)
             stack.enter_context(mock.patch.object(SageMakerResponse, "delete_endpoint", delete_endpoint_response))

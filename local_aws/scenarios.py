@@ -27,6 +27,8 @@ class Run:
     training: TrainingOutcome | None = None  # scripted outcome; None trains for real
     endpoint: EndpointOutcome = field(default_factory=EndpointOutcome)
     date_input: str | None = None            # DATE sent as is (bad-date)
+    raw_broken: bool = False                 # with preprocess: the raw export lost its species column
+    prediction_input: str = "rows"           # with batch_predict: "rows", "none", or "bad" (rows the model cannot read)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Scenario:
     s3_denied: tuple[str, ...] = ()                                        # "bucket/key-prefix" HeadObject answers 403 for
     quotas: dict[str, float] = field(default_factory=dict)                 # applied SageMaker quotas (Service Quotas)
     parameters: dict[str, str] = field(default_factory=dict)
+    stages: tuple[str, ...] = ()             # the build's optional stages (pipeline-config.yaml stages) this scenario needs
 
 
 _STUCK = TrainingOutcome(status="Completed", duration_seconds=10**9)
@@ -154,6 +157,22 @@ SCENARIOS = {
                  main=Run(training=TrainingOutcome(metrics={"validation:accuracy": float("nan")})), parameters={"MetricFloor": ""}),
         Scenario("slack-echoes-url", "Slack's gateway answers 502 quoting the webhook URL: the token appears in no log, error or execution "
                  "history, and the pipeline deploys, SUCCEEDED", "SUCCEEDED", receiver=ECHOES_URL),
+        Scenario("preprocess", "preprocess stage: a Processing job turns the day's raw export (species names, gaps, duplicates) into "
+                 "training and validation data, then trains and deploys, SUCCEEDED", "SUCCEEDED", stages=("preprocess",)),
+        Scenario("preprocess-fails", "preprocess stage: the raw export lost its species column; the Processing job fails and Slack names "
+                 "the job and the script's message, no training, FAILED", "FAILED", main=Run(raw_broken=True), stages=("preprocess",)),
+        Scenario("batch-predict", "batch_predict stage: after the deploy a Transform job writes the day's predictions; Slack gives the path "
+                 "and the row count, SUCCEEDED", "SUCCEEDED", stages=("batch_predict",)),
+        Scenario("batch-predict-no-input", "batch_predict stage: no prediction input for the day: deployed, then a quiet 'no predictions', "
+                 "SUCCEEDED", "SUCCEEDED", main=Run(prediction_input="none"), stages=("batch_predict",)),
+        Scenario("batch-predict-fails", "batch_predict stage: the prediction rows have 2 columns, the model needs 4: the Transform job fails "
+                 "and Slack names it, FAILED", "FAILED", main=Run(prediction_input="bad"), stages=("batch_predict",)),
+        Scenario("evaluate-still-good", "evaluate_first stage: yesterday's model still scores above RetrainBelow on today's data: "
+                 "training skipped and Slack says so, SUCCEEDED", "SUCCEEDED", before=(Run(day_offset=-1),), main=Run(seed=1),
+                 stages=("evaluate_first",)),
+        Scenario("evaluate-degraded", "evaluate_first stage: today's data drifted and yesterday's model scores below RetrainBelow: "
+                 "retrained, the gate sees the number, deployed, SUCCEEDED", "SUCCEEDED", before=(Run(day_offset=-1),),
+                 main=Run(seed=1, drift=1.5), stages=("evaluate_first",)),
     ]
 }
 

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 INTRINSICS = {"Ref": "Ref", "Sub": "Fn::Sub", "GetAtt": "Fn::GetAtt", "If": "Fn::If", "Equals": "Fn::Equals", "Not": "Fn::Not", "Join": "Fn::Join",
-              "Select": "Fn::Select", "Split": "Fn::Split"}
+              "Select": "Fn::Select", "Split": "Fn::Split", "FindInMap": "Fn::FindInMap"}
 
 
 class TemplateError(Exception):
@@ -138,6 +138,12 @@ class Resolver:
                 if not 0 <= index < len(items):
                     raise TemplateError(f"Fn::Select index {index} is out of range for {items!r}")
                 return items[index]
+            if key == "Fn::FindInMap":
+                mapping, first, second = (self.resolve(part) for part in body)
+                try:
+                    return self.template["Mappings"][mapping][first][second]
+                except KeyError:
+                    raise TemplateError(f"Fn::FindInMap [{mapping}, {first}, {second}]: no such entry in the template's Mappings") from None
             if key == "Condition" and isinstance(body, str):
                 return self.conditions[body]
         return {key: self.resolve(item) for key, item in value.items() if item != {"Ref": "AWS::NoValue"}}

@@ -346,8 +346,11 @@ def daily(event: dict[str, Any], sagemaker, endpoint_name: str, group: str) -> d
         return {**result, "action": "already_serving"}
     endpoints.check_deployable(endpoint_name, endpoint)
 
-    decision = decide(settings, serving, metrics, events.read(event, "training.champion.artifact", str, STEP, default=""),
-                      events.read(event, "evaluation", dict, STEP, default={}))
+    evaluation = events.read(event, "evaluation", dict, STEP, default={})
+    decision = decide(settings, serving, metrics, events.read(event, "training.champion.artifact", str, STEP, default=""), evaluation)
+    evaluated = evaluated_before_training(evaluation, serving["model_name"], settings["metric"])
+    if evaluated is not None and decision.comparison == gate.SAME_DATA and "evaluated on the day" not in decision.reason:
+        decision = replace(decision, reason=f"{decision.reason}; before training the serving model scored {evaluated[0]:g} on the day's data (evaluate_first)")
     status = registry.PENDING if decision.approved and manual else registry.APPROVED if decision.approved else registry.REJECTED
     package_arn = register_model_package(sagemaker, group, job_name, model_data, image, decision, data_date, tags, status)
     result.update(model_package_arn=package_arn, gate=decision.as_dict(), version=registry.version_of(package_arn))

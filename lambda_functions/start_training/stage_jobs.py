@@ -28,7 +28,6 @@ def settings_from_environment(data_day: date) -> dict[str, Any]:
         "target": target,
         "prefix": config.required("RESOURCE_PREFIX"),
         "stack": config.required("STACK_NAME"),
-        "role_arn": config.required("SAGEMAKER_ROLE_ARN"),
         "file_name": config.required("DATA_FILE_NAME"),
         "day_output": uri("OUTPUT_PREFIX"),
         "code": f"s3://{bucket}/{config.required('PROCESSING_CODE_PREFIX').strip('/')}/",
@@ -49,7 +48,6 @@ def processing_request(name: str, settings: dict[str, Any], script: str, inputs:
     paths = [arg for pair in [*local_in.items(), *local_out.items()] for arg in (f"--{pair[0]}", pair[1])]
     return {
         "ProcessingJobName": name,
-        "RoleArn": settings["role_arn"],
         "AppSpecification": {"ImageUri": settings["processing_image"], "ContainerEntrypoint": ["python3", f"{code}/{script}"],
                              "ContainerArguments": paths + arguments},
         "ProcessingInputs": [

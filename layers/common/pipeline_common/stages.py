@@ -43,7 +43,9 @@ class Job:
         return f"aws sagemaker stop-{noun}-job --{noun}-job-name"
 
 
-PROCESSING_REQUEST_KEYS = ("ProcessingJobName", "RoleArn", "AppSpecification", "ProcessingInputs", "ProcessingOutputConfig",
+# RoleArn is not among them: the role is a deploy-time ARN, given to the ASL by SAM (DefinitionSubstitutions).
+ROLE_SUBSTITUTION = "SageMakerRoleArn"
+PROCESSING_REQUEST_KEYS = ("ProcessingJobName", "AppSpecification", "ProcessingInputs", "ProcessingOutputConfig",
                            "ProcessingResources", "StoppingCondition", "Tags")
 TRANSFORM_REQUEST_KEYS = ("TransformJobName", "ModelName", "TransformInput", "TransformOutput", "TransformResources",
                           "DataProcessing", "BatchStrategy", "Tags")
