@@ -14,7 +14,7 @@ DATA ?=
 ARGS ?=
 LOCAL_ARGS := --scenario $(SCENARIO) $(if $(DATA),--data $(DATA)) $(ARGS)
 
-.PHONY: help local scenarios render lint test unit clean python-check
+.PHONY: help local scenarios render diagram lint test unit clean python-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 22
@@ -46,6 +46,11 @@ scenarios: $(VENV)/.installed ## list the local scenarios
 render: $(VENV)/.installed ## render template.yaml and the ASL from the Jinja templates
 	$(PY) render.py
 
+diagram: $(VENV)/.installed ## render, and redraw the README's state machine diagram from the rendered ASL
+	$(PY) render.py --diagram README.md
+
+STAGE_SETS := none preprocess evaluate_first batch_predict preprocess,evaluate_first preprocess,batch_predict evaluate_first,batch_predict preprocess,evaluate_first,batch_predict
+
 lint: render $(SAM_VENV)/.installed ## ruff, cfn-lint, statelint, sam validate --lint, sam build (needs Python 3.13), bash -n
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/cfn-lint template.yaml
@@ -54,6 +59,10 @@ lint: render $(SAM_VENV)/.installed ## ruff, cfn-lint, statelint, sam validate -
 	@lambda_python=$$(scripts/lambda-python-dir) && mkdir -p .aws-sam && \
 	  if PATH="$$lambda_python:$$PATH" $(SAM) build --template template.yaml --build-dir .aws-sam/build > .aws-sam/build.log 2>&1; \
 	  then echo "sam build: Build Succeeded (log: .aws-sam/build.log)"; else cat .aws-sam/build.log >&2; echo "sam build failed (log above)" >&2; exit 1; fi
+	@for stages in $(STAGE_SETS); do out=.aws-sam/stages/$$stages; \
+	  $(PY) render.py --stages "$${stages/none/}" --out-dir $$out > /dev/null && \
+	  $(VENV)/bin/statelint --ignore=URI $$out/statemachine/pipeline.asl.json && $(VENV)/bin/cfn-lint $$out/template.yaml || \
+	  { echo "stages $$stages: lint failed" >&2; exit 1; }; done; echo "every stage combination ($(words $(STAGE_SETS))): statelint and cfn-lint clean"
 	bash -n create-stack.sh delete-stack.sh scripts/build-and-push-image.sh scripts/lambda-python-dir
 
 unit: $(VENV)/.installed ## unit, render, emulator and container tests (no scenario runs)

@@ -263,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help=f"build-time config (default {DEFAULT_CONFIG.name})")
     parser.add_argument("--out-dir", type=Path, default=None, help="where to write the rendered files (default: next to the templates)")
+    parser.add_argument("--diagram", type=Path, metavar="README", help="also write the state machine's diagram between README's markers")
     parser.add_argument("--stages", default=None, help=f"comma-separated stages to enable instead of the config's ({', '.join(stages.STAGES)}; '' for none)")
     args = parser.parse_args(argv)
     try:
@@ -270,6 +271,15 @@ def main(argv: list[str] | None = None) -> int:
     except RenderError as error:
         print(f"render.py: error: {error}", file=sys.stderr)
         return 1
+    if args.diagram:
+        from statemachine import diagram
+
+        try:
+            changed = diagram.replace_in(args.diagram, written[STATE_MACHINE_TEMPLATE])
+        except (OSError, ValueError) as error:
+            print(f"render.py: error: {error}", file=sys.stderr)
+            return 1
+        print(f"{'updated' if changed else 'unchanged'}: the diagram in {args.diagram}")
     for path in written.values():
         print(f"rendered {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return 0

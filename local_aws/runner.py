@@ -510,6 +510,9 @@ def report(summary: Summary, printer: Printer = print, verbose: bool = False) ->
         printer(f"endpoint {endpoint['name']}: {endpoint['status']} on {endpoint['config']}")
     jobs = ", ".join(f"{job['name']} ({job['status']})" for job in resources.get("training_jobs", []))
     printer(f"training jobs: {jobs or 'none'}")
+    for kind in ("processing_jobs", "transform_jobs"):
+        if resources.get(kind):
+            printer(f"{kind.replace('_', ' ')}: " + ", ".join(f"{job['name']} ({job['status']})" for job in resources[kind]))
     for package in resources.get("model_packages", []):
         metadata = package["metadata"]
         printer(f"model package {package['arn'].split('/', 1)[1]}: {package['approval']} ({metadata.get('metric_name')} = {metadata.get('metric_value')})")

@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, metavar="DIR", help="train on DIR/train.csv and DIR/validation.csv instead of the iris sample")
     parser.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE",
                         help="a template parameter for the local stack (repeatable), e.g. Hyperparameters='{...}'")
+    parser.add_argument("--stages", metavar="LIST", help="optional stages to build with, comma-separated (preprocess, evaluate_first, "
+                        "batch_predict; '' for none); default: the scenario's, else pipeline-config.yaml's")
     parser.add_argument("--verbose", action="store_true", help="print every poll of the loops and each function's log lines")
     args = parser.parse_args(argv)
     if args.list_scenarios:
@@ -59,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parameters = dict(item.split("=", 1) for item in args.parameter)
     try:
         data = dataset.from_directory(args.data) if args.data else None
-        summary = runner.run(SCENARIOS[args.scenario], run_date=args.date, config=args.config, data=data, parameters=parameters, verbose=args.verbose)
+        summary = runner.run(SCENARIOS[args.scenario], run_date=args.date, config=args.config, data=data, parameters=parameters, verbose=args.verbose,
+                             stages=runner.render.parse_stages(args.stages))
     except (runner.render.RenderError, TemplateError, dataset.DataError) as error:
         print(f"run_local.py: error: {error}", file=sys.stderr)
         return 2

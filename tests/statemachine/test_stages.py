@@ -1,0 +1,95 @@
+"""One test per path of the optional stages: the states visited, the Slack messages, the jobs and data left behind."""
+
+import pytest
+
+from local_aws.runner import BUCKET
+from tests.statemachine.conftest import collapse
+from tests.statemachine.test_scenarios import DEPLOY, DEPLOYED, DEPLOYED_HEADLINES, TRAINING, failure_text, message
+
+
+
+def job_states(state: str) -> list[str]:
+    return [f"Prepare{state}", f"{state}Ready?", f"Create{state}", f"Init{state}Poll", f"poll:{state}"]
+
+
+PREPROCESS = job_states("Preprocess")
+EVALUATE = job_states("ScoreServingModel") + job_states("EvaluateServingModel") + ["StillGood?"]
+PREDICT = ["BatchPredictToday?"] + job_states("BatchPredict")
+
+
+def deployed_with(before_training: list[str]) -> list[str]:
+    start = DEPLOYED.index("StartTraining")
+    return DEPLOYED[:start] + before_training + DEPLOYED[start:]
+
+
+def test_preprocess_turns_raw_data_into_the_channels_training_reads(run_scenario):
+    summary = run_scenario("preprocess")
+    assert collapse(summary.states) == deployed_with(PREPROCESS)
+    assert summary.headlines == DEPLOYED_HEADLINES
+    assert summary.resources["processing_jobs"] == [{"name": f"{next(iter(summary.resources['training_jobs']))['name']}-pre", "status": "Completed"}]
+    started = message(summary, "Training started")
+    assert "input-data-training/" in started and "-pre" in started, "training reads what preprocessing wrote, and says which job wrote it"
+
+
+def test_preprocess_failure_notifies_with_the_scripts_message_and_trains_nothing(run_scenario):
+    summary = run_scenario("preprocess-fails")
+    assert collapse(summary.states)[-3:] == ["PreprocessFailed", "NotifyFailure", "PipelineFailed"]
+    assert summary.error == "PreprocessFailed"
+    text = failure_text(summary)
+    assert "-pre is Failed" in text and "no column species" in text
+    assert summary.resources["training_jobs"] == [] and summary.resources["endpoints"] == []
+
+
+def test_batch_predict_writes_the_days_predictions_after_the_deploy(run_scenario):
+    summary = run_scenario("batch-predict")
+    assert collapse(summary.states) == DEPLOYED[:-1] + PREDICT + ["NotifyPredictions", "Predicted"]
+    assert summary.headlines == DEPLOYED_HEADLINES + ["Predictions written"]
+    text = message(summary, "Predictions written")
+    assert "24 predictions for" in text and "Rows: 24" in text
+    assert "today's model" in text
+    output = summary.slack[-1]["text"]
+    assert f"s3://{BUCKET}/output-prediction/" in output
+    assert [job["status"] for job in summary.resources["transform_jobs"]] == ["Completed"]
+
+
+def test_a_day_without_prediction_input_is_a_quiet_skip(run_scenario):
+    summary = run_scenario("batch-predict-no-input")
+    assert collapse(summary.states) == DEPLOYED[:-1] + ["BatchPredictToday?", "PrepareBatchPredict", "BatchPredictReady?",
+                                                        "NotifyNoPredictions", "NoPredictionInput"]
+    assert summary.headlines[-1] == "No predictions today"
+    assert "no prediction input under" in message(summary, "No predictions today")
+    assert summary.resources["transform_jobs"] == []
+
+
+def test_a_failed_transform_job_fails_the_run_naming_the_job_and_the_models_answer(run_scenario):
+    summary = run_scenario("batch-predict-fails")
+    assert summary.error == "BatchPredictFailed"
+    text = failure_text(summary)
+    assert "-bp is Failed" in text and "2 columns" in text
+    assert summary.resources["endpoints"][0]["status"] == "InService", "the deployed model keeps serving"
+
+
+def test_a_serving_model_still_good_skips_training_and_says_so(run_scenario):
+    summary = run_scenario("evaluate-still-good")
+    assert collapse(summary.states) == ["RunKind?", "CheckData", "DataArrived?"] + EVALUATE + ["NotifyStillGood", "StillGood"]
+    assert summary.headlines == ["Not retrained"]
+    text = message(summary, "Not retrained")
+    assert "still at 0.97" in text and "≥ 0.9" in text and "not retrained" in text
+    assert len(summary.resources["training_jobs"]) == 1, "only yesterday's"
+
+
+def test_a_degraded_serving_model_is_retrained_and_the_gate_sees_its_number(run_scenario):
+    summary = run_scenario("evaluate-degraded")
+    assert collapse(summary.states) == deployed_with(EVALUATE + ["Degraded"])
+    assert summary.headlines == DEPLOYED_HEADLINES
+    evaluation = summary.deployment["gate"]["reason"]
+    assert "before training the serving model scored" in evaluation
+    assert "degraded (RetrainBelow 0.9)" in message(summary, "Training started")
+
+
+@pytest.mark.parametrize("stage", ["preprocess", "evaluate_first", "batch_predict"])
+def test_the_happy_run_with_a_stage_enabled_from_the_command_line_still_deploys(run_scenario, stage):
+    summary = run_scenario("happy", stages=[stage])
+    assert summary.resources["endpoints"][0]["status"] == "InService"
+    assert (stage == "batch_predict") == bool(summary.resources["transform_jobs"])
+    assert (stage == "preprocess") == bool(summary.resources["processing_jobs"])
