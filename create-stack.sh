@@ -32,3 +32,9 @@ SAM="${SAM:-.venv-sam/bin/sam}"
   Bucket="$BUCKET" TrainingImage="$TRAINING_IMAGE" \
   ${SLACK_WEBHOOK_SECRET_ARN:+SlackWebhookSecretArn="$SLACK_WEBHOOK_SECRET_ARN"} \
   $defaults ${PARAMETERS:-}
+
+# The optional stages' Processing scripts (script mode reads them from the bucket).
+if grep -q "ProcessingCodePrefix:" template.yaml; then
+  code_prefix=$(printf '%s\n' ${PARAMETERS:-} | sed -n 's/^ProcessingCodePrefix=//p')
+  aws s3 cp --recursive --exclude "*" --include "*.py" processing/ "s3://$BUCKET/${code_prefix:-code/processing}/"
+fi

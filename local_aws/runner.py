@@ -28,10 +28,10 @@ from .lambdas import Runtime
 from .s3 import S3Emulator
 from .sagemaker import SPOT_BILLABLE_SHARE, SPOT_RESTART_SECONDS, SageMakerEmulator, TrainingOutcome
 from .scenarios import BOTH, EMPTY_VALIDATION, NONE, TRAINING_ONLY, Run, Scenario
-from .stage_jobs import run_processing, run_transform
 from .servicequotas import applied_quotas
 from .serving import Router
 from .slack_receiver import Receiver, text_of
+from .stage_jobs import run_processing, run_transform
 from .stepfunctions import emulated_time
 
 ROOT = Path(__file__).resolve().parent.parent

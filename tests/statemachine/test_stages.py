@@ -4,8 +4,7 @@ import pytest
 
 from local_aws.runner import BUCKET
 from tests.statemachine.conftest import collapse
-from tests.statemachine.test_scenarios import DEPLOY, DEPLOYED, DEPLOYED_HEADLINES, TRAINING, failure_text, message
-
+from tests.statemachine.test_scenarios import DEPLOYED, DEPLOYED_HEADLINES, failure_text, message
 
 
 def job_states(state: str) -> list[str]:
