@@ -406,6 +406,10 @@ def test_after_an_update_the_run_checks_config_data_capture_and_autoscaling(run_
     assert summary.resources["hosting"][today]["InstanceType"] == "ml.m5.large"
 
 
+STAGE_SCENARIOS = {"preprocess", "preprocess-fails", "batch-predict", "batch-predict-no-input", "batch-predict-fails",
+                   "evaluate-still-good", "evaluate-degraded"}
+
+
 def test_every_scenario_has_a_test():
     tested = {"happy", "update", "no-data", "missing-validation", "empty-validation", "bad-date", "training-fails", "training-stopped",
               "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
@@ -414,7 +418,7 @@ def test_every_scenario_has_a_test():
               "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
               "harder-day", "easier-day", "champion-unscorable", "manual-approval", "manual-reject", "rollback",
               "canary-succeeds", "canary-alarm-rollback", "linear-succeeds", "quota-short", "serverless", "spot-interrupted-resumes",
-              "data-capture-kept"}
+              "data-capture-kept"} | STAGE_SCENARIOS   # the stage scenarios: tests/statemachine/test_stages.py
     assert tested == set(SCENARIOS)
 
 
@@ -432,7 +436,8 @@ def test_cli_lists_scenarios_rejects_unknown_ones_and_writes_the_json_summary(tm
     written = json.loads((tmp_path / "s.json").read_text())
     assert written["status"] == "SUCCEEDED" and written["run_input"] == {"DATE": "2026-11-20"}
     assert written["states"][-1] == "NoNewData" and written["slack"][0]["headline"] == "No new data"
-    assert set(written["resources"]) == {"training_jobs", "endpoints", "endpoint_configs", "hosting", "models", "model_packages"}
+    assert set(written["resources"]) == {"training_jobs", "processing_jobs", "transform_jobs", "endpoints", "endpoint_configs", "hosting",
+                                         "models", "model_packages"}
 
 
 def test_cli_exits_1_when_the_execution_fails():
