@@ -115,23 +115,34 @@ class TrainingResult:
     interruptions: list[str] = field(default_factory=list)
 
 
-def sync_checkpoints(s3, uri: str, local: Path, upload: bool) -> int:
-    """SageMaker's checkpoint sync between CheckpointConfig.S3Uri and the local path; returns the files moved."""
+def download(s3, uri: str, target: Path) -> int:
+    """Every object under ``uri`` into ``target``, as SageMaker's File mode copies an S3Prefix (a URI
+    naming one object lands under the object's own name); returns the files copied."""
     bucket, prefix = split_s3_uri(uri)
-    prefix = prefix.rstrip("/") + "/"
-    moved = 0
-    if upload:
-        for path in sorted(p for p in local.rglob("*") if p.is_file()):
-            s3.put_object(Bucket=bucket, Key=prefix + str(path.relative_to(local)), Body=path.read_bytes())
-            moved += 1
-        return moved
+    target.mkdir(parents=True, exist_ok=True)
+    copied = 0
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for item in page.get("Contents", []):
-            target = local / item["Key"][len(prefix):]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read())
-            moved += 1
-    return moved
+            path = target / (item["Key"][len(prefix):].lstrip("/") or Path(item["Key"]).name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read())
+            copied += 1
+    return copied
+
+
+def upload(s3, local: Path, uri: str) -> int:
+    """Every file under ``local`` to ``uri``, keeping relative paths; returns the files copied."""
+    bucket, prefix = split_s3_uri(uri)
+    files = sorted(p for p in local.rglob("*") if p.is_file())
+    for path in files:
+        s3.put_object(Bucket=bucket, Key=f"{prefix.rstrip('/')}/{path.relative_to(local)}", Body=path.read_bytes())
+    return len(files)
+
+
+def sync_checkpoints(s3, uri: str, local: Path, to_s3: bool) -> int:
+    """SageMaker's checkpoint sync between CheckpointConfig.S3Uri (a folder) and the local path; returns the files moved."""
+    folder = uri.rstrip("/") + "/"
+    return upload(s3, local, folder) if to_s3 else download(s3, folder, local)
 
 
 def run_training(s3, request: dict[str, Any], workdir: Path, interrupt: bool = False) -> TrainingResult:
@@ -156,20 +167,13 @@ def _run_once(s3, request: dict[str, Any], root: Path, checkpoint: str | None, i
     (ml / "input" / "config").mkdir(parents=True)
     if checkpoint:
         (ml / "checkpoints").mkdir(parents=True)
-        sync_checkpoints(s3, checkpoint, ml / "checkpoints", upload=False)
+        sync_checkpoints(s3, checkpoint, ml / "checkpoints", to_s3=False)
     (ml / "input" / "config" / "hyperparameters.json").write_text(json.dumps(request["hyper_parameters"] or {}))
     (ml / "input" / "config" / "inputdataconfig.json").write_text(
         json.dumps({c["ChannelName"]: {"ContentType": c.get("ContentType", "text/csv")} for c in request["input_data_config"]})
     )
     for channel in request["input_data_config"]:
-        bucket, prefix = split_s3_uri(channel["DataSource"]["S3DataSource"]["S3Uri"])
-        target = ml / "input" / "data" / channel["ChannelName"]
-        target.mkdir(parents=True)
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            for item in page.get("Contents", []):
-                relative = item["Key"][len(prefix):].lstrip("/") or Path(item["Key"]).name
-                (target / relative).parent.mkdir(parents=True, exist_ok=True)
-                (target / relative).write_bytes(s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read())
+        download(s3, channel["DataSource"]["S3DataSource"]["S3Uri"], ml / "input" / "data" / channel["ChannelName"])
     started = time.monotonic()
     process = children.start(
         [sys.executable, str(CONTAINER / "train")],
@@ -191,7 +195,7 @@ def _run_once(s3, request: dict[str, Any], root: Path, checkpoint: str | None, i
     seconds = time.monotonic() - started
     output = stdout + stderr
     if checkpoint:
-        sync_checkpoints(s3, checkpoint, ml / "checkpoints", upload=True)
+        sync_checkpoints(s3, checkpoint, ml / "checkpoints", to_s3=True)
     failure_file = ml / "output" / "failure"
     if process.returncode != 0:
         reason = failure_file.read_text().strip() if failure_file.exists() else f"AlgorithmError: exit code {process.returncode}, no failure file"

@@ -10,7 +10,10 @@ once, has no update_endpoint, and words "not found" its own way. Here:
   config; a deleted endpoint is Deleting for a while before it disappears; a Failed endpoint
   cannot be updated;
 - DescribeTrainingJob on a missing job answers ValidationException "Requested resource not
-  found." as SageMaker does (boto/boto3#2808), other Describe calls "Could not find ...";
+  found." as SageMaker does (boto/boto3#2808), DescribeProcessingJob/DescribeTransformJob "Could
+  not find requested job with name: NAME", other Describe calls "Could not find ...";
+- Processing and Transform jobs run (see stage_jobs.py) and are InProgress for a while; a
+  duplicate job name is ResourceInUse (moto overwrites the job);
 - chosen operations can be throttled, fail with a 5xx (InternalFailure), or be refused
   (ResourceLimitExceeded, ValidationException) on demand.
 """
@@ -53,6 +56,8 @@ class Refused(SagemakerClientError):
 
 
 REQUESTED_RESOURCE_NOT_FOUND = "Requested resource not found."
+# DescribeProcessingJob / DescribeTransformJob on a missing job (moto: "Could not find processing job '<arn>'.").
+JOB_NOT_FOUND = "Could not find requested job with name: {}"
 
 
 # SageMaker's API model lists no ThrottlingException shape (it is a common AWS error); moto warns about it.
@@ -460,6 +465,8 @@ class SageMakerEmulator:
 
         def describe_processing_job(backend, processing_job_name):
             name = processing_job_name
+            if name not in backend.processing_jobs:
+                raise ValidationError(message=JOB_NOT_FOUND.format(name))
             response = original_processing["describe_processing_job"](backend, name)
             return emulator._stage_description(name, response, "ProcessingJobStatus", "ProcessingEndTime")
 
@@ -478,6 +485,8 @@ class SageMakerEmulator:
 
         def describe_transform_job(backend, transform_job_name):
             name = transform_job_name
+            if name not in backend.transform_jobs:
+                raise ValidationError(message=JOB_NOT_FOUND.format(name))
             response = original_processing["describe_transform_job"](backend, name)
             return emulator._stage_description(name, response, "TransformJobStatus", "TransformEndTime")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .containers import ModelServer, children, split_s3_uri
+from .containers import ModelServer, children, download, split_s3_uri, upload
 
 PROCESSING_ROOT = "/opt/ml/processing"
 LOCAL_JOB_TIMEOUT_SECONDS = 300
@@ -30,22 +30,6 @@ class JobResult:
     exit_message: str = ""
 
 
-def _download(s3, uri: str, target: Path) -> None:
-    bucket, prefix = split_s3_uri(uri)
-    target.mkdir(parents=True, exist_ok=True)
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents", []):
-            relative = item["Key"][len(prefix):].lstrip("/") or Path(item["Key"]).name
-            (target / relative).parent.mkdir(parents=True, exist_ok=True)
-            (target / relative).write_bytes(s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read())
-
-
-def _upload(s3, local: Path, uri: str) -> None:
-    bucket, prefix = split_s3_uri(uri)
-    for path in sorted(p for p in local.rglob("*") if p.is_file()):
-        s3.put_object(Bucket=bucket, Key=f"{prefix.rstrip('/')}/{path.relative_to(local)}", Body=path.read_bytes())
-
-
 def run_processing(s3, request: dict[str, Any], workdir: Path) -> JobResult:
     """The container's entrypoint with every /opt/ml/processing path moved under a temporary root."""
     root = Path(tempfile.mkdtemp(dir=workdir, prefix=f"{request['ProcessingJobName']}-"))
@@ -54,7 +38,7 @@ def run_processing(s3, request: dict[str, Any], workdir: Path) -> JobResult:
         return str(root) + path[len(PROCESSING_ROOT):] if path.startswith(PROCESSING_ROOT) else path
 
     for source in request.get("ProcessingInputs", []):
-        _download(s3, source["S3Input"]["S3Uri"], Path(local(source["S3Input"]["LocalPath"])))
+        download(s3, source["S3Input"]["S3Uri"], Path(local(source["S3Input"]["LocalPath"])))
     outputs = request.get("ProcessingOutputConfig", {}).get("Outputs", [])
     for output in outputs:
         Path(local(output["S3Output"]["LocalPath"])).mkdir(parents=True, exist_ok=True)
@@ -76,7 +60,7 @@ def run_processing(s3, request: dict[str, Any], workdir: Path) -> JobResult:
         last = [line for line in stderr.splitlines() if line.strip()][-1:] or [f"exit code {process.returncode}"]
         return JobResult(False, seconds, PROCESSING_FAILURE, last[0][:1000])
     for output in outputs:
-        _upload(s3, Path(local(output["S3Output"]["LocalPath"])), output["S3Output"]["S3Uri"])
+        upload(s3, Path(local(output["S3Output"]["LocalPath"])), output["S3Output"]["S3Uri"])
     return JobResult(True, seconds)
 
 

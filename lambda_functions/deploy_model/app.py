@@ -246,13 +246,16 @@ def decide(settings: dict[str, Any], serving: dict[str, Any], metrics: dict[str,
                                  f"{metric} is {gate.json_safe(candidate)}: a model whose metric is not a finite number is never deployed, even with the quality gate disabled")
         return gate.Decision(True, metric, candidate, serving["metric"], settings["floor"], "quality gate disabled")
     champion = gate.metric_value(metrics.get(gate.champion_metric(metric)))
+    evaluated = evaluated_before_training(evaluation or {}, serving["model_name"], metric)
     if champion is not None and serving["artifact"] and scored_artifact == serving["artifact"]:
         parts = [gate.metric_value(metrics.get(gate.paired_metric(metric, part))) for part in ("diff", "lower", "upper")]
-        return gate.evaluate_same_data(metric, settings["direction"], candidate, champion, tuple(parts) if None not in parts else None,
-                                       settings["floor"], settings["min_improvement"], settings["rule"], gate.metric_value(metrics.get(gate.ROWS_METRIC)))
+        decision = gate.evaluate_same_data(metric, settings["direction"], candidate, champion, tuple(parts) if None not in parts else None,
+                                           settings["floor"], settings["min_improvement"], settings["rule"], gate.metric_value(metrics.get(gate.ROWS_METRIC)))
+        if evaluated is None:
+            return decision
+        return replace(decision, reason=f"{decision.reason}; before training the serving model scored {evaluated[0]:g} on the day's data (evaluate_first)")
     if not serving["model_name"]:
         return gate.evaluate(metric, settings["direction"], candidate, None, settings["floor"], settings["min_improvement"])
-    evaluated = evaluated_before_training(evaluation or {}, serving["model_name"], metric)
     if evaluated is not None:
         decision = gate.evaluate_same_data(metric, settings["direction"], candidate, evaluated[0], None, settings["floor"],
                                            settings["min_improvement"], gate.PLAIN_COMPARISON, evaluated[1])
@@ -346,11 +349,8 @@ def daily(event: dict[str, Any], sagemaker, endpoint_name: str, group: str) -> d
         return {**result, "action": "already_serving"}
     endpoints.check_deployable(endpoint_name, endpoint)
 
-    evaluation = events.read(event, "evaluation", dict, STEP, default={})
-    decision = decide(settings, serving, metrics, events.read(event, "training.champion.artifact", str, STEP, default=""), evaluation)
-    evaluated = evaluated_before_training(evaluation, serving["model_name"], settings["metric"])
-    if evaluated is not None and decision.comparison == gate.SAME_DATA and "evaluated on the day" not in decision.reason:
-        decision = replace(decision, reason=f"{decision.reason}; before training the serving model scored {evaluated[0]:g} on the day's data (evaluate_first)")
+    decision = decide(settings, serving, metrics, events.read(event, "training.champion.artifact", str, STEP, default=""),
+                      events.read(event, "evaluation", dict, STEP, default={}))
     status = registry.PENDING if decision.approved and manual else registry.APPROVED if decision.approved else registry.REJECTED
     package_arn = register_model_package(sagemaker, group, job_name, model_data, image, decision, data_date, tags, status)
     result.update(model_package_arn=package_arn, gate=decision.as_dict(), version=registry.version_of(package_arn))

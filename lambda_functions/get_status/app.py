@@ -115,13 +115,11 @@ def alarms_in_alarm(cloudwatch) -> list[str]:
 
 def stage_job_status(sagemaker, s3, kind: str, name: str, summary: str) -> dict[str, Any]:
     """A Processing or Transform job's phase; once it completed, what ``summary`` asks of its output."""
-    noun = "processing" if kind == stages.PROCESSING_JOB else "transform"
-    describe = sagemaker.describe_processing_job if kind == stages.PROCESSING_JOB else sagemaker.describe_transform_job
-    key = "ProcessingJobName" if kind == stages.PROCESSING_JOB else "TransformJobName"
-    job = describe_or_none(describe, f"Describe{noun.title()}Job {name}", **{key: name})
+    noun = stages.noun(kind)
+    job = stages.describe(sagemaker, kind, name)
     if job is None:
         raise ResourceVanished(f"{noun} job {name} no longer exists (Describe{noun.title()}Job: not found); it was started by this run and is gone")
-    status = job["ProcessingJobStatus" if kind == stages.PROCESSING_JOB else "TransformJobStatus"]
+    status = job[stages.STATUS_KEYS[kind]]
     phase = statuses.classify(kind, status)
     reason = job.get("FailureReason", "")
     if phase == statuses.FAILED:

@@ -138,12 +138,6 @@ def build(job: stages.Job, name: str, settings: dict[str, Any], state: dict[str,
     raise InvalidInput(f"{STEP}: stage job {job.key!r} is not one of {', '.join(stages.JOBS)}")
 
 
-def describer(sagemaker, job: stages.Job):
-    if job.kind == stages.PROCESSING_JOB:
-        return lambda name: describe_or_none(sagemaker.describe_processing_job, f"DescribeProcessingJob {name}", ProcessingJobName=name)
-    return lambda name: describe_or_none(sagemaker.describe_transform_job, f"DescribeTransformJob {name}", TransformJobName=name)
-
-
 def prepare(event: dict[str, Any], sagemaker, s3) -> dict[str, Any]:
     """The stage job of the day: adopted when it exists, else its request (or why it is skipped).
 
@@ -163,24 +157,23 @@ def prepare(event: dict[str, Any], sagemaker, s3) -> dict[str, Any]:
         raise InvalidInput(f"{STEP}: 'state.data.data_date' is {raw_date!r}, expected YYYY-MM-DD") from None
     create_error = events.read(event, "create_error", (dict, type(None)), STEP, default=None)
     settings = settings_from_environment(data_day)
-    status_key = "ProcessingJobStatus" if job.kind == stages.PROCESSING_JOB else "TransformJobStatus"
-    name, existing = jobs.current_attempt(describer(sagemaker, job), lambda attempt: names.job_name(settings["prefix"], settings["target"], data_day, attempt, job.suffix),
-                                          job.kind, status_key, job.kind.replace("_", " "))
-    result = {"job_name": name, "kind": job.kind, "adopt": existing is not None, "skip": False, "why": ""}
+    name, existing = jobs.current_attempt(lambda job_name: stages.describe(sagemaker, job.kind, job_name),
+                                          lambda attempt: names.job_name(settings["prefix"], settings["target"], data_day, attempt, job.suffix),
+                                          job.kind, stages.STATUS_KEYS[job.kind], f"{stages.noun(job.kind)} job")
+    result = {"job_name": name, "kind": job.kind, "adopt": existing is not None, "skip": False, "why": "", "request": {}}
     if create_error is not None:
         if existing is None:
             raise JobNotStarted(f"{job.api[0].upper() + job.api[1:]} {name} failed ({job.description}): "
                                 f"{create_error.get('Error', 'unknown error')}: {create_error.get('Cause', 'no cause given')}")
-        return {**result, "request": {}, "why": "created by the call that reported an error"}
+        return {**result, "why": "created by the call that reported an error"}
     if existing is not None:
         facts = adopted_facts(job, existing)
         if job.key == "evaluate_serving":
             facts["model_name"] = events.read(state, "score_serving.model_name", str, STEP, default="")
-        return {**result, "request": {}, **facts}
+        return {**result, **facts}
     execution = events.read(event, "execution", str, STEP, default="")
     tags = names.tags(settings["stack"], data_day.isoformat(), execution)
-    built = build(job, name, settings, state, sagemaker, s3, tags)
-    return {**result, "request": {}, **built}
+    return {**result, **build(job, name, settings, state, sagemaker, s3, tags)}
 
 
 def adopted_facts(job: stages.Job, existing: dict[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,17 @@ def test_describe_training_job_on_a_missing_job_answers_as_sagemaker_does(emulat
     assert error.value.response["Error"] == {"Code": "ValidationException", "Message": "Requested resource not found."}
 
 
+@pytest.mark.parametrize(("operation", "key"), [("describe_processing_job", "ProcessingJobName"), ("describe_transform_job", "TransformJobName")])
+def test_describe_of_a_missing_stage_job_answers_as_sagemaker_does_and_counts_as_not_found(emulated, operation, key):
+    from pipeline_common import aws
+
+    sagemaker, _ = emulated
+    with pytest.raises(ClientError) as error:
+        getattr(sagemaker, operation)(**{key: "never-started"})
+    assert error.value.response["Error"] == {"Code": "ValidationException", "Message": "Could not find requested job with name: never-started"}
+    assert aws.is_not_found(error.value)
+
+
 def test_describe_endpoint_on_a_missing_endpoint_says_could_not_find(emulated):
     sagemaker, _ = emulated
     with pytest.raises(ClientError, match='Could not find endpoint "nope"'):

@@ -6,6 +6,9 @@ GetStatus like the training job.
 """
 
 from dataclasses import dataclass
+from typing import Any
+
+from .aws import describe_or_none
 
 PREPROCESS = "preprocess"
 EVALUATE_FIRST = "evaluate_first"
@@ -13,6 +16,7 @@ BATCH_PREDICT = "batch_predict"
 STAGES = (PREPROCESS, EVALUATE_FIRST, BATCH_PREDICT)
 
 PROCESSING_JOB, TRANSFORM_JOB = "processing_job", "transform_job"
+STATUS_KEYS = {PROCESSING_JOB: "ProcessingJobStatus", TRANSFORM_JOB: "TransformJobStatus"}
 ROWS, EVALUATION = "rows", "evaluation"   # what GetStatus reads from a completed job's output
 
 PROCESSING_LOCAL_ROOT = "/opt/ml/processing"
@@ -39,8 +43,7 @@ class Job:
 
     @property
     def stop_command(self) -> str:
-        noun = "processing" if self.kind == PROCESSING_JOB else "transform"
-        return f"aws sagemaker stop-{noun}-job --{noun}-job-name"
+        return f"aws sagemaker stop-{noun(self.kind)}-job --{noun(self.kind)}-job-name"
 
 
 # RoleArn is not among them: the role is a deploy-time ARN, given to the ASL by SAM (DefinitionSubstitutions).
@@ -61,11 +64,12 @@ JOBS = {
 }
 
 
-def jobs_of(stage: str) -> list[Job]:
-    return [job for job in JOBS.values() if job.stage == stage]
+def noun(kind: str) -> str:
+    return "processing" if kind == PROCESSING_JOB else "transform"
 
 
-def check(stages: dict[str, bool]) -> None:
-    unknown = sorted(set(stages) - set(STAGES))
-    if unknown:
-        raise ValueError(f"unknown stage {', '.join(unknown)}: expected one of {', '.join(STAGES)}")
+def describe(sagemaker, kind: str, name: str) -> dict[str, Any] | None:
+    """DescribeProcessingJob or DescribeTransformJob; None when the job does not exist."""
+    if kind == PROCESSING_JOB:
+        return describe_or_none(sagemaker.describe_processing_job, f"DescribeProcessingJob {name}", ProcessingJobName=name)
+    return describe_or_none(sagemaker.describe_transform_job, f"DescribeTransformJob {name}", TransformJobName=name)
