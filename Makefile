@@ -50,6 +50,8 @@ diagram: $(VENV)/.installed ## render, and redraw the README's state machine dia
 	$(PY) render.py --diagram README.md
 
 STAGE_SETS := none preprocess evaluate_first batch_predict preprocess,evaluate_first preprocess,batch_predict evaluate_first,batch_predict preprocess,evaluate_first,batch_predict
+# deploy_target batch needs batch_predict: every stage set with it is also linted without an endpoint.
+BUILDS := $(foreach set,$(STAGE_SETS),$(set):endpoint) $(foreach set,$(filter %batch_predict,$(STAGE_SETS)),$(set):batch)
 
 lint: render $(SAM_VENV)/.installed ## ruff, cfn-lint, statelint, sam validate --lint, sam build (needs Python 3.13), bash -n
 	$(VENV)/bin/ruff check .
@@ -59,10 +61,11 @@ lint: render $(SAM_VENV)/.installed ## ruff, cfn-lint, statelint, sam validate -
 	@lambda_python=$$(scripts/lambda-python-dir) && mkdir -p .aws-sam && \
 	  if PATH="$$lambda_python:$$PATH" $(SAM) build --template template.yaml --build-dir .aws-sam/build > .aws-sam/build.log 2>&1; \
 	  then echo "sam build: Build Succeeded (log: .aws-sam/build.log)"; else cat .aws-sam/build.log >&2; echo "sam build failed (log above)" >&2; exit 1; fi
-	@for stages in $(STAGE_SETS); do out=.aws-sam/stages/$$stages; \
-	  $(PY) render.py --stages "$${stages/none/}" --out-dir $$out > /dev/null && \
+	@for build in $(BUILDS); do stages=$${build%:*}; target=$${build#*:}; out=.aws-sam/builds/$$build; \
+	  $(PY) render.py --stages "$${stages/none/}" --deploy-target $$target --out-dir $$out > /dev/null && \
 	  $(VENV)/bin/statelint --ignore=URI $$out/statemachine/pipeline.asl.json && $(VENV)/bin/cfn-lint $$out/template.yaml || \
-	  { echo "stages $$stages: lint failed" >&2; exit 1; }; done; echo "every stage combination ($(words $(STAGE_SETS))): statelint and cfn-lint clean"
+	  { echo "stages $$stages, deploy_target $$target: lint failed" >&2; exit 1; }; done; \
+	  echo "every build ($(words $(BUILDS)) stage combinations and deploy targets): statelint and cfn-lint clean"
 	bash -n create-stack.sh delete-stack.sh scripts/build-and-push-image.sh scripts/lambda-python-dir
 
 unit: $(VENV)/.installed ## unit, render, emulator and container tests (no scenario runs)

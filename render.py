@@ -17,7 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "layers" / "common"))
 
-from pipeline_common import errors, names, polling, registry, stages, statuses  # noqa: E402
+from pipeline_common import errors, in_use, names, polling, registry, stages, statuses  # noqa: E402
 
 DEFAULT_CONFIG = ROOT / "pipeline-config.yaml"
 TEMPLATE = "template.yaml.j2"
@@ -33,6 +33,7 @@ SCHEMA: dict[str, Any] = {
         "transform_job": {**_POLL, "timeout_seconds": int},
     },
     "stages": {stage: bool for stage in stages.STAGES},
+    "deploy_target": str,
     "max_processing_runtime_seconds": int,
     "retry": {
         "interval_seconds": int,
@@ -109,14 +110,30 @@ def check_values(config: dict[str, Any], source: str) -> None:
         raise RenderError(f"{source}: max_processing_runtime_seconds must be 1..777600 (SageMaker Processing's 9 days)")
     if not 1 <= config["max_training_runtime_seconds"] <= 2419200:
         raise RenderError(f"{source}: max_training_runtime_seconds must be 1..2419200 (SageMaker's 28 days)")
+    check_build(config, source)
 
 
-def with_stages(config: dict[str, Any], enabled: list[str]) -> dict[str, Any]:
-    """The config with exactly ``enabled`` stages on (the local run's --stages)."""
-    unknown = sorted(set(enabled) - set(stages.STAGES))
-    if unknown:
-        raise RenderError(f"unknown stage {', '.join(unknown)}: expected any of {', '.join(stages.STAGES)}")
-    return {**config, "stages": {stage: stage in enabled for stage in stages.STAGES}}
+def with_build(config: dict[str, Any], enabled: list[str] | None = None, deploy_target: str | None = None) -> dict[str, Any]:
+    """The config with exactly ``enabled`` stages on and ``deploy_target`` (the command line's --stages and
+    --deploy-target), each when given; checked as a whole."""
+    if enabled is not None:
+        unknown = sorted(set(enabled) - set(stages.STAGES))
+        if unknown:
+            raise RenderError(f"unknown stage {', '.join(unknown)}: expected any of {', '.join(stages.STAGES)}")
+        config = {**config, "stages": {stage: stage in enabled for stage in stages.STAGES}}
+    if deploy_target is not None:
+        config = {**config, "deploy_target": deploy_target}
+    check_build(config)
+    return config
+
+
+def check_build(config: dict[str, Any], source: str = "the build") -> None:
+    target = config["deploy_target"]
+    if target not in in_use.DEPLOY_TARGETS:
+        raise RenderError(f"{source}: deploy_target is {target!r}, expected one of {', '.join(in_use.DEPLOY_TARGETS)}")
+    if target == in_use.BATCH and not config["stages"]["batch_predict"]:
+        raise RenderError(f"{source}: deploy_target batch needs the batch_predict stage (stages.batch_predict: true): "
+                          "without an endpoint, batch predictions are where the model is used")
 
 
 def enabled_jobs(config: dict[str, Any]) -> list[stages.Job]:
@@ -172,7 +189,8 @@ def state_machine_timeout(config: dict[str, Any]) -> int:
     deploy = polling.worst_task_seconds([_retry_policy(transient[0]), _retry_policy(busy)], lambda_timeout)
     training, endpoint = config["polling"]["training_job"], config["polling"]["endpoint"]
     loops = polling.worst_loop_seconds(polling.Policy(**policy(training)), config["max_training_runtime_seconds"] + training["grace_seconds"], task)
-    loops += polling.worst_loop_seconds(polling.Policy(**policy(endpoint)), endpoint["timeout_seconds"], task)
+    if config["deploy_target"] == in_use.ENDPOINT:
+        loops += polling.worst_loop_seconds(polling.Policy(**policy(endpoint)), endpoint["timeout_seconds"], task)
     # Each stage job: prepare, create (or adopt after a failed create), its loop; each stage one notification.
     for job in enabled_jobs(config):
         loops += 3 * task + polling.worst_loop_seconds(polling.Policy(**policy(config["polling"][job.kind])), job_budget_seconds(config, job), task)
@@ -198,6 +216,7 @@ def context(config: dict[str, Any]) -> dict[str, Any]:
         "retry_policies": transient,
         "endpoint_busy_policy": busy,
         "stages": config["stages"],
+        "batch_target": config["deploy_target"] == in_use.BATCH,
         "role_substitution": stages.ROLE_SUBSTITUTION,
         "jobs": {job.key: job for job in enabled_jobs(config)},
         "job_policies": {kind: policy(config["polling"][kind]) for kind in (stages.PROCESSING_JOB, stages.TRANSFORM_JOB)},
@@ -234,11 +253,10 @@ def render_file(env: jinja2.Environment, name: str, values: dict[str, Any]) -> s
 
 
 def render(config_path: Path = DEFAULT_CONFIG, root: Path = ROOT, out_dir: Path | None = None,
-           enabled_stages: list[str] | None = None) -> dict[str, Path]:
-    """Render every template (with exactly ``enabled_stages``, when given); returns the written paths.
-    Writes nothing unless all render."""
-    config = load_config(config_path)
-    values = context(with_stages(config, enabled_stages) if enabled_stages is not None else config)
+           enabled_stages: list[str] | None = None, deploy_target: str | None = None) -> dict[str, Path]:
+    """Render every template (with exactly ``enabled_stages`` and ``deploy_target``, when given); returns the
+    written paths. Writes nothing unless all render."""
+    values = context(with_build(load_config(config_path), enabled_stages, deploy_target))
     env = environment(root)
     rendered = {name: render_file(env, name, values) for name in OUTPUTS}
     try:
@@ -265,9 +283,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out-dir", type=Path, default=None, help="where to write the rendered files (default: next to the templates)")
     parser.add_argument("--diagram", type=Path, metavar="README", help="also write the state machine's diagram between README's markers")
     parser.add_argument("--stages", default=None, help=f"comma-separated stages to enable instead of the config's ({', '.join(stages.STAGES)}; '' for none)")
+    parser.add_argument("--deploy-target", default=None, choices=in_use.DEPLOY_TARGETS,
+                        help="where the approved model goes instead of the config's: an endpoint, or batch predictions only (needs batch_predict)")
     args = parser.parse_args(argv)
     try:
-        written = render(args.config, out_dir=args.out_dir, enabled_stages=parse_stages(args.stages))
+        written = render(args.config, out_dir=args.out_dir, enabled_stages=parse_stages(args.stages), deploy_target=args.deploy_target)
     except RenderError as error:
         print(f"render.py: error: {error}", file=sys.stderr)
         return 1

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import render  # noqa: E402
-from pipeline_common import dates, endpoints, names, registry  # noqa: E402  (on sys.path through render)
+from pipeline_common import dates, endpoints, in_use, names, registry  # noqa: E402  (on sys.path through render)
 from pipeline_common.aws import describe_or_none  # noqa: E402
 from scripts.endpoint_client import predict  # noqa: E402
 
@@ -336,12 +336,15 @@ class LocalPipeline:
 
     def resources(self) -> dict[str, Any]:
         sm = self.clients["sagemaker"]
-        endpoints = []
+        serving = []
         for summary in sm.list_endpoints()["Endpoints"]:
             endpoint = sm.describe_endpoint(EndpointName=summary["EndpointName"])
-            endpoints.append({"name": endpoint["EndpointName"], "status": endpoint["EndpointStatus"], "config": endpoint["EndpointConfigName"]})
-        packages = []
+            serving.append({"name": endpoint["EndpointName"], "status": endpoint["EndpointStatus"], "config": endpoint["EndpointConfigName"]})
+        packages, marked_in_use = [], {}
         for group in sm.list_model_package_groups()["ModelPackageGroupSummaryList"]:
+            marked = endpoints.resource_tags(sm, group["ModelPackageGroupArn"]).get(in_use.TAG_IN_USE)
+            if marked:
+                marked_in_use[group["ModelPackageGroupName"]] = marked
             for summary in sm.list_model_packages(ModelPackageGroupName=group["ModelPackageGroupName"])["ModelPackageSummaryList"]:
                 package = registry.describe(sm, summary["ModelPackageArn"])
                 packages.append({"arn": summary["ModelPackageArn"], "approval": package["ModelApprovalStatus"],
@@ -353,12 +356,13 @@ class LocalPipeline:
                                 for n in sorted(j["ProcessingJobName"] for j in sm.list_processing_jobs()["ProcessingJobSummaries"])],
             "transform_jobs": [{"name": n, "status": sm.describe_transform_job(TransformJobName=n)["TransformJobStatus"]}
                                for n in sorted(j["TransformJobName"] for j in sm.list_transform_jobs()["TransformJobSummaries"])],
-            "endpoints": endpoints,
+            "endpoints": serving,
             "endpoint_configs": sorted(c["EndpointConfigName"] for c in sm.list_endpoint_configs()["EndpointConfigs"]),
             "hosting": {c["EndpointConfigName"]: sm.describe_endpoint_config(EndpointConfigName=c["EndpointConfigName"])["ProductionVariants"][0]
                         for c in sm.list_endpoint_configs()["EndpointConfigs"]},
             "models": sorted(m["ModelName"] for m in sm.list_models()["Models"]),
             "model_packages": packages,
+            "in_use": marked_in_use,     # deploy_target batch: the version each group marks as in use
         }
 
     def sample_rows(self, run_date: date) -> list[str]:
@@ -376,11 +380,11 @@ def _parameters(scenario: Scenario, secret_arn: str) -> dict[str, str]:
 
 def run(scenario: Scenario, run_date: date | None = None, config: Path = render.DEFAULT_CONFIG, printer: Printer = print,
         rows: list[str] | None = None, data: tuple[bytes, bytes] | None = None, parameters: dict[str, str] | None = None,
-        verbose: bool = False, stages: list[str] | None = None) -> Summary:
+        verbose: bool = False, stages: list[str] | None = None, deploy_target: str | None = None) -> Summary:
     """Run ``scenario`` end to end on emulated AWS and return what happened.
 
     ``data`` replaces the seeded iris files (training, validation); ``parameters`` override the
-    template's; ``stages`` replace the scenario's optional stages. When an endpoint ends up serving, ``rows``
+    template's; ``stages`` and ``deploy_target`` replace the scenario's build. When an endpoint ends up serving, ``rows``
     (default: a few validation rows) are sent to it.
     The emulated clock starts at the run's own time: the minute the schedule fires (now).
     """
@@ -392,7 +396,8 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
     children.reset()
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="retrain-local-", ignore_cleanup_errors=True)))
-        rendered = render.render(config, out_dir=workdir / "build", enabled_stages=stages if stages is not None else (list(scenario.stages) or None))
+        rendered = render.render(config, out_dir=workdir / "build", enabled_stages=stages if stages is not None else (list(scenario.stages) or None),
+                                 deploy_target=deploy_target or scenario.deploy_target)
         stack.callback(children.stop_all)
         stack.enter_context(mock_aws(config={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}))
         clients = {service: boto3.client(service, region_name=REGION) for service in SERVICES}
@@ -516,6 +521,8 @@ def report(summary: Summary, printer: Printer = print, verbose: bool = False) ->
     for package in resources.get("model_packages", []):
         metadata = package["metadata"]
         printer(f"model package {package['arn'].split('/', 1)[1]}: {package['approval']} ({metadata.get('metric_name')} = {metadata.get('metric_value')})")
+    for group, arn in resources.get("in_use", {}).items():
+        printer(f"in use for batch predictions: {group} version {registry.version_of(arn)} (no endpoint: deploy_target batch)")
     if summary.prediction_error:
         printer(f"the local endpoint answered an error: {summary.prediction_error}")
     if summary.predictions:

@@ -348,6 +348,13 @@ class SageMakerEmulator:
                 return package
             return original["_get_resource_from_arn"](backend, arn)
 
+        def add_tags(backend, arn, tags):
+            """AddTags "adds or overwrites" (AWS API reference: tag keys are unique per resource); moto appends a second tag."""
+            resource = resource_from_arn(backend, arn)
+            keys = {tag["Key"] for tag in tags}
+            resource.tags = [tag for tag in resource.tags if tag["Key"] not in keys] + list(tags)
+            return resource.tags
+
         def package_state_changed(backend, arn: str) -> None:
             package = backend.model_packages[backend.model_package_name_mapping.get(arn, arn)]
             emit(backend.account_id, backend.region_name, MODEL_PACKAGE_STATE_CHANGE, {
@@ -508,6 +515,7 @@ class SageMakerEmulator:
             patch("create_transform_job", throttled("CreateTransformJob", create_transform_job))
             patch("describe_transform_job", throttled("DescribeTransformJob", describe_transform_job))
             patch("_get_resource_from_arn", resource_from_arn)
+            patch("add_tags", add_tags)
             patch("update_model_package", update_model_package)
             stack.enter_context(mock.patch.object(SageMakerResponse, "delete_endpoint", delete_endpoint_response))
             stack.enter_context(mock.patch.object(SageMakerResponse, "update_endpoint", update_endpoint_response, create=True))

@@ -46,6 +46,7 @@ class Scenario:
     quotas: dict[str, float] = field(default_factory=dict)                 # applied SageMaker quotas (Service Quotas)
     parameters: dict[str, str] = field(default_factory=dict)
     stages: tuple[str, ...] = ()             # the build's optional stages (pipeline-config.yaml stages) this scenario needs
+    deploy_target: str | None = None         # the build's deploy_target, when the scenario needs one (None: the config's)
 
 
 _STUCK = TrainingOutcome(status="Completed", duration_seconds=10**9)
@@ -173,6 +174,10 @@ SCENARIOS = {
         Scenario("evaluate-degraded", "evaluate_first stage: today's data drifted and yesterday's model scores below RetrainBelow: "
                  "retrained, the gate sees the number, deployed, SUCCEEDED", "SUCCEEDED", before=(Run(day_offset=-1),),
                  main=Run(seed=1, drift=1.5), stages=("evaluate_first",)),
+        Scenario("batch-target", "deploy_target batch: no endpoint; yesterday's version is the one in use in the registry, today's model "
+                 "is gated against it on the same rows, marked in use, and writes the day's predictions; no endpoint left, SUCCEEDED",
+                 "SUCCEEDED", before=(Run(day_offset=-1),), parameters={"GateRule": "PlainComparison"}, stages=("batch_predict",),
+                 deploy_target="batch"),
     ]
 }
 

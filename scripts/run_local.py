@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="a template parameter for the local stack (repeatable), e.g. Hyperparameters='{...}'")
     parser.add_argument("--stages", metavar="LIST", help="optional stages to build with, comma-separated (preprocess, evaluate_first, "
                         "batch_predict; '' for none); default: the scenario's, else pipeline-config.yaml's")
+    parser.add_argument("--deploy-target", choices=("endpoint", "batch"), help="build with this deploy_target (batch: no endpoint, "
+                        "needs batch_predict); default: the scenario's, else pipeline-config.yaml's")
     parser.add_argument("--verbose", action="store_true", help="print every poll of the loops and each function's log lines")
     args = parser.parse_args(argv)
     if args.list_scenarios:
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         data = dataset.from_directory(args.data) if args.data else None
         summary = runner.run(SCENARIOS[args.scenario], run_date=args.date, config=args.config, data=data, parameters=parameters, verbose=args.verbose,
-                             stages=runner.render.parse_stages(args.stages))
+                             stages=runner.render.parse_stages(args.stages), deploy_target=args.deploy_target)
     except (runner.render.RenderError, TemplateError, dataset.DataError) as error:
         print(f"run_local.py: error: {error}", file=sys.stderr)
         return 2

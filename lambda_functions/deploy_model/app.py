@@ -1,4 +1,5 @@
-"""DeployModel: gate the new model, register it, and create or update the endpoint.
+"""DeployModel: gate the new model, register it, and create or update the endpoint (or, with
+deploy_target batch, create its model and mark it as the version in use for batch predictions).
 
 The endpoint is looked at before anything is created: an endpoint that already serves this
 model ends the step at once; one the operator must repair fails it naming what to do; one left
@@ -13,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pipeline_common import config, endpoints, events, gate, names, registry, rollout
+from pipeline_common import config, endpoints, events, gate, in_use, names, registry, rollout
 from pipeline_common.aws import client, describe_or_none, error_code, error_message, retryable_errors
 from pipeline_common.errors import ConfigError, EndpointNotReady, InvalidInput, PipelineError, ResourceConflict
 from pipeline_common.log import logger
@@ -312,19 +313,39 @@ def deploy(sagemaker, endpoint_name: str, endpoint: dict[str, Any] | None, job_n
     return action, endpoints.resource_tags(sagemaker, config_arn).get(TAG_REPLACES, "")
 
 
-def start(sagemaker, endpoint_name: str, job_name: str, metric: str | None = None) -> tuple[dict[str, Any] | None, dict[str, Any], dict[str, Any]]:
-    """The endpoint as it is, what it serves (with ``metric`` recorded for it), and the result fields every deployment reports."""
-    check_rollout_fits()
-    endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name)
-    serving = endpoints.serving_model(sagemaker, endpoint, metric)
-    return endpoint, serving, {"endpoint_name": endpoint_name, "endpoint_config_name": job_name, "model_name": job_name,
+def start(sagemaker, endpoint_name: str, group: str, job_name: str, metric: str | None = None) -> tuple[dict[str, Any] | None, dict[str, Any], dict[str, Any]]:
+    """The endpoint as it is (None for batch predictions), the model in use (with ``metric`` recorded for it), and the
+    result fields every deployment reports."""
+    if not endpoint_name:
+        endpoint, serving = None, in_use.in_registry(sagemaker, group, metric)
+    else:
+        check_rollout_fits()
+        endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name)
+        serving = endpoints.serving_model(sagemaker, endpoint, metric)
+    return endpoint, serving, {"endpoint_name": endpoint_name, "endpoint_config_name": job_name if endpoint_name else "", "model_name": job_name,
                       "previous_config": endpoint["EndpointConfigName"] if endpoint else "", "previous_model": serving["model_name"],
                       "previous_model_package": serving["model_package_arn"], "replaced": "", "gate": {}, "model_package_arn": "",
                       "origin": "daily", "version": 0, "requested_by": "", "reason": "", "data_date": ""}
 
 
-def already_serving(endpoint: dict[str, Any] | None, job_name: str) -> bool:
-    return bool(endpoint) and endpoint["EndpointConfigName"] == job_name and endpoint["EndpointStatus"] == "InService"
+def already_serving(endpoint: dict[str, Any] | None, serving: dict[str, Any], job_name: str) -> bool:
+    if endpoint is None:
+        return bool(serving["model_name"]) and serving["model_name"] == job_name
+    return endpoint["EndpointConfigName"] == job_name and endpoint["EndpointStatus"] == "InService"
+
+
+def put_into_use(sagemaker, group: str, job_name: str, image: str, model_data: str, package_arn: str, tags: list[dict[str, str]],
+                 previous_package: str, execution: str, origin: str) -> dict[str, Any]:
+    """deploy_target batch: the version's model (named after its job, or kept), marked in the registry as the one in use
+    and recorded on the version. Batch predictions run it from the next Transform job on."""
+    resource_tags_ = tags + [{"Key": names.TAG_TRAINING_JOB, "Value": job_name}, {"Key": names.TAG_MODEL_PACKAGE, "Value": package_arn}]
+    try:
+        ensure_model(sagemaker, job_name, image, model_data, config.required("SAGEMAKER_ROLE_ARN"), resource_tags_)
+    except ClientError as error:
+        raise DeployRefused(f"CreateModel {job_name} was refused: {error_code(error)}: {error_message(error)}. "
+                            "The model in use for batch predictions was not changed") from None
+    in_use.put_in_use(sagemaker, group, package_arn)
+    return {"recorded_at": registry.record_deployment(sagemaker, package_arn, "", execution, previous_package, origin)}
 
 
 def daily(event: dict[str, Any], sagemaker, endpoint_name: str, group: str) -> dict[str, Any]:
@@ -342,9 +363,9 @@ def daily(event: dict[str, Any], sagemaker, endpoint_name: str, group: str) -> d
     tags = names.tags(config.required("STACK_NAME"), data_date, execution)
 
     settings = gate_settings()
-    endpoint, serving, result = start(sagemaker, endpoint_name, job_name, settings["metric"])
+    endpoint, serving, result = start(sagemaker, endpoint_name, group, job_name, settings["metric"])
     result["data_date"] = data_date
-    if already_serving(endpoint, job_name):
+    if already_serving(endpoint, serving, job_name):
         log.info("the endpoint already serves this model", extra=result)
         return {**result, "action": "already_serving"}
     endpoints.check_deployable(endpoint_name, endpoint)
@@ -363,6 +384,10 @@ def daily(event: dict[str, Any], sagemaker, endpoint_name: str, group: str) -> d
     if manual:
         log.info("model passed the gate and waits for manual approval", extra=result)
         return {**result, "action": "pending_approval", "model_name": "", "endpoint_config_name": ""}
+    if not endpoint_name:
+        result["record"] = put_into_use(sagemaker, group, job_name, image, model_data, package_arn, tags, serving["model_package_arn"], execution, "daily")
+        log.info("model in use for batch predictions", extra=result)
+        return {**result, "action": "registered"}
     action, result["replaced"] = deploy(sagemaker, endpoint_name, endpoint, job_name, image, model_data, package_arn, tags)
     log.info("deployment started", extra={**result, "action": action})
     return {**result, "action": action}
@@ -384,15 +409,20 @@ def deploy_package(event: dict[str, Any], sagemaker, endpoint_name: str, group: 
                                f"(scripts/approve-model VERSION) or choose an Approved version; nothing was deployed")
     metadata = package.get("CustomerMetadataProperties", {})
     container = package["InferenceSpecification"]["Containers"][0]
-    job_name = metadata.get("training_job") or f"{group}-v{package['Version']}"
-    endpoint, _, result = start(sagemaker, endpoint_name, job_name)
+    job_name = in_use.model_name(package, group)
+    endpoint, serving, result = start(sagemaker, endpoint_name, group, job_name)
     result.update(model_package_arn=arn, version=package["Version"], origin=origin, data_date=metadata.get("data_date", ""),
                   requested_by=events.read(event, "input.REQUESTED_BY", (str, type(None)), STEP, default="") or "",
                   reason=events.read(event, "input.REASON", (str, type(None)), STEP, default="") or "")
-    if already_serving(endpoint, job_name):
+    if already_serving(endpoint, serving, job_name):
         return {**result, "action": "already_serving"}
-    endpoints.check_deployable(endpoint_name, endpoint)
     tags = names.tags(config.required("STACK_NAME"), metadata.get("data_date", ""), execution)
+    if not endpoint_name:
+        result["record"] = put_into_use(sagemaker, group, job_name, container["Image"], container["ModelDataUrl"], arn, tags,
+                                        serving["model_package_arn"], execution, origin)
+        log.info("registered version in use for batch predictions", extra=result)
+        return {**result, "action": "registered"}
+    endpoints.check_deployable(endpoint_name, endpoint)
     action, result["replaced"] = deploy(sagemaker, endpoint_name, endpoint, job_name, container["Image"], container["ModelDataUrl"], arn, tags)
     log.info("deployment of a registered version started", extra={**result, "action": action})
     return {**result, "action": action}
@@ -478,7 +508,8 @@ def check_rollout_fits() -> None:
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    endpoint_name = config.required("ENDPOINT_NAME")
+    """With deploy_target batch there is no endpoint: ``endpoint_name`` is "" all the way down."""
+    endpoint_name = config.required("ENDPOINT_NAME") if in_use.deploy_target() == in_use.ENDPOINT else ""
     group = config.required("MODEL_PACKAGE_GROUP")
     sagemaker = client("sagemaker")
     if isinstance(event, dict) and "record" in event:

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
-KINDS = ("started", "training_done", "deployed", "not_deployed", "pending_approval", "already_serving", "no_data", "still_good",
+KINDS = ("started", "training_done", "deployed", "registered", "not_deployed", "pending_approval", "already_serving", "no_data", "still_good",
          "predictions", "no_predictions", "failed")
 MAX_CAUSE_CHARS = 1500
 
@@ -60,6 +60,21 @@ def _replaced(deployment: dict[str, Any]) -> str:
     if not model:
         return ""
     return f"model {model}" + (f" (package {package})" if package else " (not from this pipeline's registry)")
+
+
+def _batch(deployment: dict[str, Any]) -> bool:
+    """DeployModel reports an empty endpoint name when the stack has no endpoint (deploy_target batch)."""
+    return deployment.get("endpoint_name") == ""
+
+
+def _unchanged(deployment: dict[str, Any]) -> str:
+    return "the model in use for batch predictions is unchanged" if _batch(deployment) else "the endpoint is unchanged"
+
+
+def _still_serving(deployment: dict[str, Any]) -> str:
+    if _batch(deployment):
+        return deployment.get("previous_model") or "nothing (no version in use yet)"
+    return deployment.get("previous_config") or "nothing (no endpoint yet)"
 
 
 COMPARISONS = {
@@ -126,16 +141,19 @@ def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, 
             ("Training time", _training_time(status)),
             ("Model artifact", status.get("model_artifacts", "")),
         ]
-    if kind == "deployed":
+    if kind in ("deployed", "registered"):
         origin, version = deployment.get("origin"), deployment.get("version")
         who = f" by {deployment.get('requested_by') or 'someone'}" + (f": {deployment['reason']}" if deployment.get("reason") else "")
+        endpoint = deployment.get("endpoint_name") if kind == "deployed" else ""
+        uses = f"endpoint {endpoint} serves it" if kind == "deployed" else "batch predictions use it from now on"
         headline, summary = {
-            "rollback": ("Rolled back", f"Rolled back to version {version} (trained on data of {day}){who}. Endpoint {deployment.get('endpoint_name')} serves it."),
-            "approval": ("Approved model deployed", f"Version {version} (trained on data of {day}) was approved in the model registry"
-                         + (f" ({deployment['reason']})" if deployment.get("reason") else "") + f"; endpoint {deployment.get('endpoint_name')} serves it."),
-        }.get(origin, ("New model deployed", f"Endpoint {deployment.get('endpoint_name')} serves the model trained on data of {day}."))
+            "rollback": ("Rolled back", f"Rolled back to version {version} (trained on data of {day}){who}. {uses[0].upper() + uses[1:]}."),
+            "approval": (f"Approved model {'deployed' if kind == 'deployed' else 'in use'}", f"Version {version} (trained on data of {day}) was approved in the model registry"
+                         + (f" ({deployment['reason']})" if deployment.get("reason") else "") + f"; {uses}."),
+        }.get(origin, ("New model deployed", f"Endpoint {endpoint} serves the model trained on data of {day}.") if kind == "deployed" else
+              ("New model in use", f"The model trained on data of {day} passed the quality gate and is version {version}; {uses} (no endpoint: deploy_target batch)."))
         return headline, summary, [
-            ("Endpoint", f"{deployment.get('endpoint_name')} ({deployment.get('action')})"),
+            ("Endpoint", f"{endpoint} ({deployment.get('action')})" if kind == "deployed" else ""),
             ("Model", deployment.get("model_name", "")),
             ("Quality gate", _gate_text(_obj(deployment.get("gate")), day) if deployment.get("gate") else ""),
             ("Model package", deployment.get("model_package_arn", "")),
@@ -152,27 +170,28 @@ def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, 
             f"scripts/approve-model --stack {stack} {version} --reject --reason '...'"
         ), [
             ("Quality gate", _gate_text(_obj(deployment.get("gate")), day)),
-            ("Still serving", deployment.get("previous_config") or "nothing (no endpoint yet)"),
+            ("Still serving", _still_serving(deployment)),
             ("Model package", deployment.get("model_package_arn", "")),
         ]
     if kind == "already_serving":
+        place = f"Endpoint {deployment.get('endpoint_name')} already serves" if deployment.get("endpoint_name") else "Batch predictions already use"
         return "Already deployed", (
-            f"Endpoint {deployment.get('endpoint_name')} already serves the model trained on data of {day} "
+            f"{place} the model trained on data of {day} "
             f"({deployment.get('model_name')}): nothing was changed, gated or registered again."
         ), [("Training job", training.get("job_name", ""))]
     if kind == "not_deployed" and deployment.get("action") == "held":
         return "Model registered, not deployed", (
             f"The model trained on data of {day} passed the quality gate and is registered, but this run was started with "
-            "PROMOTE=false (a backfill changes the endpoint only on its last date by default): the endpoint is unchanged."
+            f"PROMOTE=false (a backfill changes the model in use only on its last date by default): {_unchanged(deployment)}."
         ), [
             ("Quality gate", _gate_text(_obj(deployment.get("gate")), day)),
-            ("Still serving", deployment.get("previous_config") or "nothing (no endpoint yet)"),
+            ("Still serving", _still_serving(deployment)),
             ("Model package (Approved)", deployment.get("model_package_arn", "")),
         ]
     if kind == "not_deployed":
-        return "Model not deployed", f"The model trained on data of {day} did not pass the quality gate; the endpoint is unchanged.", [
+        return "Model not deployed", f"The model trained on data of {day} did not pass the quality gate; {_unchanged(deployment)}.", [
             ("Quality gate", _gate_text(_obj(deployment.get("gate")), day)),
-            ("Still serving", deployment.get("previous_config") or "nothing (no endpoint yet)"),
+            ("Still serving", _still_serving(deployment)),
             ("Model package (Rejected)", deployment.get("model_package_arn", "")),
         ]
     if kind == "no_data":
@@ -208,7 +227,7 @@ def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, 
         if deployment.get("action") in ("created", "updated"):
             outcome = f"it had started to {'create' if deployment['action'] == 'created' else 'update'} endpoint {deployment.get('endpoint_name')}: the cause says how it was left"
         else:
-            outcome = "the endpoint was not changed by it"
+            outcome = "the model in use was not changed by it"
         run = f"The run for data of {day}" if data.get("data_date") else f"The run for DATE {state.get('DATE', 'not given')!r} (data date not determined)"
         return "Pipeline FAILED", f"{run} failed; {outcome}.", [
             ("Error", str(failure.get("Error", "unknown error"))),
@@ -219,7 +238,7 @@ def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, 
 
 def build(kind: str, state: dict[str, Any], execution: str, region: str, stack: str) -> dict[str, Any]:
     headline, summary, labelled = facts(kind, state, stack)
-    icon = {"failed": ":red_circle:", "not_deployed": ":warning:", "no_data": ":zzz:", "deployed": ":white_check_mark:",
+    icon = {"failed": ":red_circle:", "not_deployed": ":warning:", "no_data": ":zzz:", "deployed": ":white_check_mark:", "registered": ":white_check_mark:",
             "already_serving": ":white_check_mark:", "pending_approval": ":hourglass:",
             "still_good": ":white_check_mark:", "predictions": ":bar_chart:", "no_predictions": ":zzz:"}.get(kind, ":gear:")
     blocks = [

@@ -6,7 +6,7 @@ from typing import Any
 import stage_jobs
 from botocore.exceptions import ClientError
 
-from pipeline_common import config, endpoints, events, jobs, names, quotas
+from pipeline_common import config, endpoints, events, in_use, jobs, names, quotas
 from pipeline_common.aws import client, describe_or_none, error_code, retryable_errors
 from pipeline_common.errors import ConfigError, InvalidInput, ResourceConflict
 from pipeline_common.log import logger
@@ -97,9 +97,8 @@ def check_endpoint_first(sagemaker, endpoint_name: str) -> dict[str, Any] | None
     return endpoint
 
 
-def champion_of(sagemaker, endpoint: dict[str, Any] | None) -> dict[str, str]:
-    """The serving model, when this pipeline trained it and its artifact is known: the job scores it too."""
-    serving = endpoints.serving_model(sagemaker, endpoint)
+def champion_of(serving: dict[str, Any]) -> dict[str, str]:
+    """The model in use, when this pipeline trained it and its artifact is known: the job scores it too."""
     if not (serving["training_job"] and serving["artifact"]):
         return {"model_name": serving["model_name"], "model_package_arn": "", "training_job": "", "artifact": "", "why_none": serving["why"]}
     return {**{key: serving[key] for key in ("model_name", "model_package_arn", "training_job", "artifact")}, "why_none": ""}
@@ -120,7 +119,6 @@ def settings_from_environment(data_day: date) -> dict[str, Any]:
         "prefix": config.required("RESOURCE_PREFIX"),
         "target": target,
         "stack": config.required("STACK_NAME"),
-        "endpoint_name": config.required("ENDPOINT_NAME"),
         "image": config.required("TRAINING_IMAGE"),
         "role_arn": config.required("SAGEMAKER_ROLE_ARN"),
         "instance_type": config.required("TRAINING_INSTANCE_TYPE"),
@@ -165,12 +163,16 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings = settings_from_environment(data_day)
     tags = names.tags(settings["stack"], data_day.isoformat(), execution)
     sagemaker = client("sagemaker")
-    endpoint = check_endpoint_first(sagemaker, settings["endpoint_name"])
-    serverless = config.required("HOSTING_MODE") == "Serverless"
-    quotas.check_room(client("service-quotas"), sagemaker, (settings["instance_type"], settings["instance_count"]),
-                      None if serverless else (config.required("HOSTING_INSTANCE_TYPE"), config.required_int("HOSTING_INSTANCE_COUNT", minimum=1)),
-                      updating=endpoint is not None, log=log)
-    champion = champion_of(sagemaker, endpoint)
+    if in_use.deploy_target() == in_use.BATCH:
+        quotas.check_room(client("service-quotas"), sagemaker, (settings["instance_type"], settings["instance_count"]), None, updating=False, log=log)
+        champion = champion_of(in_use.in_registry(sagemaker, config.required("MODEL_PACKAGE_GROUP")))
+    else:
+        endpoint = check_endpoint_first(sagemaker, config.required("ENDPOINT_NAME"))
+        serverless = config.required("HOSTING_MODE") == "Serverless"
+        quotas.check_room(client("service-quotas"), sagemaker, (settings["instance_type"], settings["instance_count"]),
+                          None if serverless else (config.required("HOSTING_INSTANCE_TYPE"), config.required_int("HOSTING_INSTANCE_COUNT", minimum=1)),
+                          updating=endpoint is not None, log=log)
+        champion = champion_of(endpoints.serving_model(sagemaker, endpoint))
     name, adopted = start_or_adopt(
         sagemaker, settings["prefix"], settings["target"], data_day,
         lambda job: job_request(job, settings, data, tags, champion.get("artifact", "")),

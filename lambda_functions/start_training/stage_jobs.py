@@ -7,13 +7,13 @@ returned here; a job that already exists for the data date is adopted instead.
 from datetime import date
 from typing import Any
 
-from pipeline_common import config, endpoints, events, jobs, names, stages
-from pipeline_common.aws import describe_or_none, retryable_errors
+from pipeline_common import config, events, in_use, jobs, names, stages
+from pipeline_common.aws import retryable_errors
 from pipeline_common.errors import InvalidInput, JobNotStarted
 
 STEP = "StartTraining"
 ROOT = stages.PROCESSING_LOCAL_ROOT
-DEPLOYED_ACTIONS = ("created", "updated", "unchanged")
+DEPLOYED_ACTIONS = ("created", "updated", "unchanged", "registered")
 
 
 def settings_from_environment(data_day: date) -> dict[str, Any]:
@@ -80,19 +80,12 @@ def transform_request(name: str, settings: dict[str, Any], model: str, input_uri
     }
 
 
-def serving_model(sagemaker) -> dict[str, Any]:
-    """The model the endpoint serves now."""
-    endpoint_name = config.required("ENDPOINT_NAME")
-    endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name)
-    return endpoints.serving_model(sagemaker, endpoint)
-
-
 def prediction_model(sagemaker, state: dict[str, Any]) -> tuple[str, str]:
     """The model today's predictions come from, and why: today's when it was deployed, else the one in use."""
     deployment = state.get("deployment") if isinstance(state.get("deployment"), dict) else {}
     if deployment.get("action") in DEPLOYED_ACTIONS and deployment.get("model_name"):
         return deployment["model_name"], "today's model"
-    serving = serving_model(sagemaker)
+    serving = in_use.current(sagemaker)
     return serving["model_name"], f"the model in use ({serving['why']})" if serving["model_name"] else serving["why"]
 
 
@@ -112,7 +105,7 @@ def build(job: stages.Job, name: str, settings: dict[str, Any], state: dict[str,
                                      ["--file-name", settings["file_name"]], tags)
         return {"request": request, "input_uri": raw, "output_uri": outputs["train"], "outputs": outputs}
     if job.key == "score_serving":
-        serving = serving_model(sagemaker)
+        serving = in_use.current(sagemaker)
         if not serving["model_name"]:
             return {"skip": True, "why": f"no model to evaluate ({serving['why']}): training without evaluating first"}
         labelled = events.read(state, "data.uris.validation", str, STEP)

@@ -184,3 +184,12 @@ def test_blue_green_shifts_canary_then_all_then_bakes():
     linear = {"BlueGreenUpdatePolicy": {"TrafficRoutingConfiguration": {"Type": "LINEAR", "LinearStepSize": {"Type": "CAPACITY_PERCENT", "Value": 40},
                                                                         "WaitIntervalInSeconds": 60}, "TerminationWaitInSeconds": 0}}
     assert traffic_shifts(linear, 0) == ([(0, 40), (60, 80), (120, 100)], 120)
+
+
+def test_add_tags_overwrites_a_key_as_sagemaker_does(emulated):
+    """AddTags "adds or overwrites one or more tags"; tag keys are unique per resource (moto appends a second one)."""
+    sagemaker, _ = emulated
+    arn = sagemaker.create_model_package_group(ModelPackageGroupName="group")["ModelPackageGroupArn"]
+    sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": "in-use", "Value": "v1"}, {"Key": "other", "Value": "x"}])
+    sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": "in-use", "Value": "v2"}])
+    assert sorted((t["Key"], t["Value"]) for t in sagemaker.list_tags(ResourceArn=arn)["Tags"]) == [("in-use", "v2"), ("other", "x")]

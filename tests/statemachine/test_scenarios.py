@@ -407,7 +407,7 @@ def test_after_an_update_the_run_checks_config_data_capture_and_autoscaling(run_
 
 
 STAGE_SCENARIOS = {"preprocess", "preprocess-fails", "batch-predict", "batch-predict-no-input", "batch-predict-fails",
-                   "evaluate-still-good", "evaluate-degraded"}
+                   "evaluate-still-good", "evaluate-degraded", "batch-target"}
 
 
 def test_every_scenario_has_a_test():
@@ -437,7 +437,7 @@ def test_cli_lists_scenarios_rejects_unknown_ones_and_writes_the_json_summary(tm
     assert written["status"] == "SUCCEEDED" and written["run_input"] == {"DATE": "2026-11-20"}
     assert written["states"][-1] == "NoNewData" and written["slack"][0]["headline"] == "No new data"
     assert set(written["resources"]) == {"training_jobs", "processing_jobs", "transform_jobs", "endpoints", "endpoint_configs", "hosting",
-                                         "models", "model_packages"}
+                                         "models", "model_packages", "in_use"}
 
 
 def test_cli_exits_1_when_the_execution_fails():

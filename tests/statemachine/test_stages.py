@@ -86,6 +86,23 @@ def test_a_degraded_serving_model_is_retrained_and_the_gate_sees_its_number(run_
     assert "degraded (RetrainBelow 0.9)" in message(summary, "Training started")
 
 
+def test_batch_target_gates_against_the_version_in_use_marks_todays_and_predicts_with_it_leaving_no_endpoint(run_scenario):
+    summary = run_scenario("batch-target")
+    training = DEPLOYED[:DEPLOYED.index("InitEndpointPoll")]
+    assert collapse(summary.states) == training + ["NotifyRegistered"] + PREDICT + ["NotifyPredictions", "Predicted"]
+    assert summary.headlines == ["Training started", "Training complete", "New model in use", "Predictions written"]
+    gate = summary.deployment["gate"]
+    assert gate["comparison"] == "same-data", "the job scored yesterday's version (the one in use) on today's rows"
+    yesterday, today = (job["name"] for job in summary.resources["training_jobs"])
+    assert f"Replaces: model {yesterday}" in message(summary, "New model in use")
+    assert f"Model: {today} (today's model)" in message(summary, "Predictions written")
+    assert summary.resources["endpoints"] == [] and summary.resources["endpoint_configs"] == []
+    assert summary.resources["models"] == [yesterday, today]
+    newest = summary.resources["model_packages"][-1]
+    assert summary.resources["in_use"] == {"retrain-multiclass": newest["arn"]}
+    assert newest["deployments"][0]["record"].startswith("target=batch predictions; origin=daily; replaced=version 1")
+
+
 @pytest.mark.parametrize("stage", ["preprocess", "evaluate_first", "batch_predict"])
 def test_the_happy_run_with_a_stage_enabled_from_the_command_line_still_deploys(run_scenario, stage):
     summary = run_scenario("happy", stages=[stage])

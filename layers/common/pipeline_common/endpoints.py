@@ -52,7 +52,7 @@ def serving_model(sagemaker, endpoint: dict[str, Any] | None, metric: str | None
 
     ``metric`` is None, and ``why`` says so, when there is no comparable serving model.
     """
-    serving: dict[str, Any] = {"model_name": "", "model_package_arn": "", "training_job": "", "artifact": "", "metric": None, "why": ""}
+    serving = nothing_serving("")
     if endpoint is None:
         return {**serving, "why": "no endpoint yet"}
     if endpoint.get("EndpointStatus") == RECREATE:
@@ -71,6 +71,15 @@ def serving_model(sagemaker, endpoint: dict[str, Any] | None, metric: str | None
                    artifact=model.get("PrimaryContainer", {}).get("ModelDataUrl", ""))
     if not serving["training_job"]:
         return {**serving, "why": f"serving model {model_name} was not trained by this pipeline"}
+    return with_metric(sagemaker, serving, metric)
+
+
+def nothing_serving(why: str) -> dict[str, Any]:
+    return {"model_name": "", "model_package_arn": "", "training_job": "", "artifact": "", "metric": None, "why": why}
+
+
+def with_metric(sagemaker, serving: dict[str, Any], metric: str | None) -> dict[str, Any]:
+    """The serving model's record with its training job's ``metric`` (None, and ``why`` says so, when there is none)."""
     if metric is None:
         return {**serving, "why": serving["training_job"]}
     job = describe_or_none(sagemaker.describe_training_job, "DescribeTrainingJob", TrainingJobName=serving["training_job"])

@@ -67,7 +67,7 @@ def endpoint_usage(sagemaker, instance_type: str) -> float:
 
 
 def check_room(service_quotas, sagemaker, training: tuple[str, int], hosting: tuple[str, int] | None, updating: bool, log: Any) -> None:
-    """Fail with every shortfall named, or return; ``hosting`` None when the endpoint is serverless."""
+    """Fail with every shortfall named, or return; ``hosting`` None when there are no endpoint instances (serverless, or batch predictions)."""
     try:
         limits = applied_quotas(service_quotas)
     except ClientError as error:

@@ -49,7 +49,8 @@ def describe(sagemaker, arn: str) -> dict[str, Any]:
 
 
 def record_deployment(sagemaker, arn: str, endpoint: str, execution: str, replaced: str, origin: str, live_since: datetime | None = None) -> str:
-    """Tag the package with when it went live (the endpoint's LastModifiedTime once it serves it), where,
+    """Tag the package with when it went live (the endpoint's LastModifiedTime once it serves it), where
+    (``endpoint``, or "" for batch predictions),
     by which execution, and what it replaced.
 
     Once per going live: SageMaker may emit a package state change more than once (its EventBridge
@@ -62,7 +63,8 @@ def record_deployment(sagemaker, arn: str, endpoint: str, execution: str, replac
     if f"{DEPLOYED_TAG_PREFIX}{at}" in existing:
         return at
     replaced_text = "nothing" if not replaced else f"version {version_of(replaced)}" if re.search(r"/\d+$", replaced) else replaced
-    record = f"endpoint={endpoint}; origin={origin}; replaced={replaced_text}; execution={execution.rsplit(':', 1)[-1]}"[:TAG_VALUE_MAX]
+    where = f"endpoint={endpoint}" if endpoint else "target=batch predictions"
+    record = f"{where}; origin={origin}; replaced={replaced_text}; execution={execution.rsplit(':', 1)[-1]}"[:TAG_VALUE_MAX]
     with retryable_errors(f"AddTags {arn}"):
         sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": f"{DEPLOYED_TAG_PREFIX}{at}", "Value": record}])
     return at

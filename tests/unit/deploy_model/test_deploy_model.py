@@ -10,7 +10,7 @@ from tests.conftest import event, load_handler
 
 app = load_handler("deploy_model")
 ENVIRONMENT = {
-    "ENDPOINT_NAME": "multiclass", "SERVING_IMAGE": "123456789012.dkr.ecr.us-east-1.amazonaws.com/retrain:1",
+    "DEPLOY_TARGET": "endpoint", "ENDPOINT_NAME": "multiclass", "SERVING_IMAGE": "123456789012.dkr.ecr.us-east-1.amazonaws.com/retrain:1",
     "SAGEMAKER_ROLE_ARN": "arn:aws:iam::123456789012:role/sagemaker", "MODEL_PACKAGE_GROUP": "retrain-multiclass",
     "STACK_NAME": "retrain-prod", "HOSTING_MODE": "Instance", "HOSTING_INSTANCE_TYPE": "ml.m5.large", "HOSTING_INSTANCE_COUNT": "1",
     "SERVERLESS_MEMORY_MB": "2048", "SERVERLESS_MAX_CONCURRENCY": "5", "DATA_CAPTURE_PERCENT": "0", "DATA_CAPTURE_URI": "s3://data-bucket/output-model/data-capture/multiclass",

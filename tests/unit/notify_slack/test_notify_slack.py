@@ -44,7 +44,7 @@ def test_failure_message_carries_error_cause_and_console_link(secret, httpserver
 @pytest.mark.parametrize(("kind", "headline"), [
     ("started", "Training started"), ("training_done", "Training complete"), ("deployed", "New model deployed"),
     ("not_deployed", "Model not deployed"), ("no_data", "No new data"), ("failed", "Pipeline FAILED"),
-    ("already_serving", "Already deployed"),
+    ("already_serving", "Already deployed"), ("registered", "New model in use"),
 ])
 def test_every_kind_has_its_headline(secret, httpserver, kind, headline):
     httpserver.expect_request(WEBHOOK_PATH).respond_with_data("ok")

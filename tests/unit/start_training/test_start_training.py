@@ -18,7 +18,7 @@ ENVIRONMENT = {
     "MANAGED_SPOT_TRAINING": "Disabled", "SPOT_MAX_WAIT_SECONDS": "172800",
     "HYPERPARAMETERS": '{"objective": "multi:softmax", "num_class": 3}',
     "METRIC_DEFINITIONS": '[{"Name": "validation:accuracy", "Regex": "validation:accuracy=([0-9.]+)"}]',
-    "ENDPOINT_NAME": "multiclass", "HOSTING_MODE": "Instance", "HOSTING_INSTANCE_TYPE": "ml.m5.large", "HOSTING_INSTANCE_COUNT": "1",
+    "DEPLOY_TARGET": "endpoint", "ENDPOINT_NAME": "multiclass", "HOSTING_MODE": "Instance", "HOSTING_INSTANCE_TYPE": "ml.m5.large", "HOSTING_INSTANCE_COUNT": "1",
 }
 
 

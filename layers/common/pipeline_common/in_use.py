@@ -1,0 +1,74 @@
+"""The model in use, decided once for every step and script.
+
+With ``deploy_target: endpoint`` it is the model the endpoint serves. With ``deploy_target: batch``
+there is no endpoint: the model package group carries a tag naming the version in use, moved by
+DeployModel when a version goes into use (a daily run, an approval, a rollback). The deployment
+records on the versions stay the history; the tag is the one answer to "which model now".
+"""
+
+from typing import Any
+
+from . import config, endpoints, registry
+from .aws import describe_or_none, retryable_errors
+from .errors import ConfigError
+
+ENDPOINT, BATCH = "endpoint", "batch"
+DEPLOY_TARGETS = (ENDPOINT, BATCH)
+TAG_IN_USE = "retrain-pipeline:in-use"
+BATCH_RECORD_WHERE = "batch predictions"    # what a deployment record names instead of an endpoint
+
+
+def deploy_target() -> str:
+    target = config.required("DEPLOY_TARGET")
+    if target not in DEPLOY_TARGETS:
+        raise ConfigError(f"environment variable DEPLOY_TARGET={target!r} must be one of {', '.join(DEPLOY_TARGETS)}")
+    return target
+
+
+def model_name(package: dict[str, Any], group: str) -> str:
+    """The SageMaker model a version runs as: named after its training job (or the version, for one registered by hand)."""
+    return package.get("CustomerMetadataProperties", {}).get("training_job") or f"{group}-v{package['Version']}"
+
+
+def group_arn(sagemaker, group: str) -> str:
+    found = describe_or_none(sagemaker.describe_model_package_group, f"DescribeModelPackageGroup {group}", ModelPackageGroupName=group)
+    return found["ModelPackageGroupArn"] if found else ""
+
+
+def in_registry(sagemaker, group: str, metric: str | None = None) -> dict[str, Any]:
+    """The version the group marks as in use, as ``endpoints.serving_model`` describes a served one."""
+    arn = group_arn(sagemaker, group)
+    if not arn:
+        return endpoints.nothing_serving(f"no model package group {group} yet")
+    package_arn = endpoints.resource_tags(sagemaker, arn).get(TAG_IN_USE, "")
+    if not package_arn:
+        return endpoints.nothing_serving(f"no version of {group} is in use yet")
+    if not describe_or_none(sagemaker.describe_model_package, f"DescribeModelPackage {package_arn}", ModelPackageName=package_arn):
+        return endpoints.nothing_serving(f"the version in use ({package_arn}) is no longer in the registry")
+    package = registry.describe(sagemaker, package_arn)
+    name = model_name(package, group)
+    serving = {**endpoints.nothing_serving(""), "model_package_arn": package_arn,
+               "training_job": package.get("CustomerMetadataProperties", {}).get("training_job", ""),
+               "artifact": package["InferenceSpecification"]["Containers"][0]["ModelDataUrl"]}
+    if not describe_or_none(sagemaker.describe_model, f"DescribeModel {name}", ModelName=name):
+        return {**serving, "why": f"model {name} of version {package['Version']} in use was deleted: "
+                                  f"scripts/rollback --to {package['Version']} creates it again"}
+    serving["model_name"] = name
+    if not serving["training_job"]:
+        return {**serving, "why": f"version {package['Version']} in use was not trained by this pipeline"}
+    return endpoints.with_metric(sagemaker, serving, metric)
+
+
+def put_in_use(sagemaker, group: str, package_arn: str) -> None:
+    arn = group_arn(sagemaker, group)
+    with retryable_errors(f"AddTags {arn}"):
+        sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": TAG_IN_USE, "Value": package_arn}])
+
+
+def current(sagemaker, metric: str | None = None) -> dict[str, Any]:
+    """The model in use for this stack's deploy target (the environment says which)."""
+    if deploy_target() == BATCH:
+        return in_registry(sagemaker, config.required("MODEL_PACKAGE_GROUP"), metric)
+    name = config.required("ENDPOINT_NAME")
+    endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {name}", EndpointName=name)
+    return endpoints.serving_model(sagemaker, endpoint, metric)
