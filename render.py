@@ -187,15 +187,22 @@ def state_machine_timeout(config: dict[str, Any]) -> int:
     lambda_timeout = config["lambda_timeout_seconds"]
     task = polling.worst_task_seconds([_retry_policy(transient[0])], lambda_timeout)
     deploy = polling.worst_task_seconds([_retry_policy(transient[0]), _retry_policy(busy)], lambda_timeout)
-    training, endpoint = config["polling"]["training_job"], config["polling"]["endpoint"]
+    training = config["polling"]["training_job"]
     loops = polling.worst_loop_seconds(polling.Policy(**policy(training)), config["max_training_runtime_seconds"] + training["grace_seconds"], task)
     if config["deploy_target"] == in_use.ENDPOINT:
-        loops += polling.worst_loop_seconds(polling.Policy(**policy(endpoint)), endpoint["timeout_seconds"], task)
+        loops += endpoint_loop_seconds(config)
     # Each stage job: prepare, create (or adopt after a failed create), its loop; each stage one notification.
     for job in enabled_jobs(config):
         loops += 3 * task + polling.worst_loop_seconds(polling.Policy(**policy(config["polling"][job.kind])), job_budget_seconds(config, job), task)
     loops += task * sum(config["stages"].values())
     return int(6 * task + deploy + loops + TIMEOUT_MARGIN_SECONDS)
+
+
+def endpoint_loop_seconds(config: dict[str, Any]) -> int:
+    """The endpoint loop at its worst (deploy_target endpoint only)."""
+    endpoint = config["polling"]["endpoint"]
+    task = polling.worst_task_seconds([_retry_policy(retry_policies(config)[0][0])], config["lambda_timeout_seconds"])
+    return polling.worst_loop_seconds(polling.Policy(**policy(endpoint)), endpoint["timeout_seconds"], task)
 
 
 def context(config: dict[str, Any]) -> dict[str, Any]:

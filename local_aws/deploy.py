@@ -28,6 +28,11 @@ class Stack:
     def parameters(self) -> dict[str, str]:
         return self.resolver.parameters
 
+    @property
+    def deploy_target(self) -> str:
+        """The build's deploy_target, as the stack's DeployTarget output tells the operator scripts."""
+        return self.resolver.resolve(self.template["Outputs"]["DeployTarget"]["Value"])
+
 
 def _placeholder_zip() -> bytes:
     buffer = io.BytesIO()

@@ -39,7 +39,6 @@ sys.path.insert(0, str(ROOT))
 
 import render  # noqa: E402
 from pipeline_common import dates, endpoints, in_use, names, registry  # noqa: E402  (on sys.path through render)
-from pipeline_common.aws import describe_or_none  # noqa: E402
 from scripts.endpoint_client import predict  # noqa: E402
 
 STACK = "retrain-local"
@@ -297,8 +296,7 @@ class LocalPipeline:
                 raise ExecutionTimedOut(f"approving version {package['Version']} started no execution: the approval rule did not fire")
             return self.wait(self.started_by_rules.pop())
         if run.kind == "rollback":
-            endpoint = describe_or_none(sm.describe_endpoint, "DescribeEndpoint", EndpointName=self.stack.parameters["EndpointName"])
-            serving = endpoints.serving_model(sm, endpoint)
+            serving = in_use.of_stack(sm, self.stack.deploy_target, self.stack.parameters.get("EndpointName", ""), self.group)
             target = registry.rollback_target(versions, serving["model_package_arn"])
             return self.execute(run, registry.deployment_input(target["ModelPackageArn"], "rollback", OPERATOR, run.reason))
         raise ValueError(f"run kind {run.kind!r} is not daily, approve, reject or rollback")

@@ -1,5 +1,5 @@
-"""Every combination of the optional stages renders to a state machine whose every path is wired, and the
-README's diagram is the one the default config renders."""
+"""Every combination of the optional stages (and, with batch_predict, either deploy target) renders to a state
+machine whose every path is wired, and the README's diagram is the one the default config renders."""
 
 import itertools
 import json
@@ -10,21 +10,22 @@ from pathlib import Path
 import pytest
 
 import render
-from pipeline_common import stages
+from pipeline_common import in_use, stages
 from statemachine import diagram
 
 ROOT = Path(render.__file__).resolve().parent
 COMBINATIONS = [list(c) for n in range(len(stages.STAGES) + 1) for c in itertools.combinations(stages.STAGES, n)]
+BUILDS = [(c, in_use.ENDPOINT) for c in COMBINATIONS] + [(c, in_use.BATCH) for c in COMBINATIONS if "batch_predict" in c]
 
 
-def rendered(tmp_path: Path, enabled: list[str]) -> tuple[dict, str]:
-    written = render.render(out_dir=tmp_path, enabled_stages=enabled)
+def rendered(tmp_path: Path, enabled: list[str], target: str = in_use.ENDPOINT) -> tuple[dict, str]:
+    written = render.render(out_dir=tmp_path, enabled_stages=enabled, deploy_target=target)
     return json.loads(written[render.STATE_MACHINE_TEMPLATE].read_text()), written[render.TEMPLATE].read_text()
 
 
-@pytest.mark.parametrize("enabled", COMBINATIONS, ids=lambda c: "+".join(c) or "none")
-def test_every_stage_combination_renders_only_its_stages_fully_wired(tmp_path, enabled):
-    asl, template = rendered(tmp_path, enabled)
+@pytest.mark.parametrize(("enabled", "deploy_target"), BUILDS, ids=lambda v: v if isinstance(v, str) else "+".join(v) or "none")
+def test_every_build_renders_only_its_stages_and_target_fully_wired(tmp_path, enabled, deploy_target):
+    asl, template = rendered(tmp_path, enabled, deploy_target)
     states = asl["States"]
     for name, state in states.items():
         for target in [state.get("Next"), state.get("Default")] + [c.get("Next") for c in state.get("Choices", []) + state.get("Catch", [])]:
@@ -48,7 +49,24 @@ def test_every_stage_combination_renders_only_its_stages_fully_wired(tmp_path, e
             assert create["Catch"][0]["Next"] == f"Adopt{job.state}"
     assert ("RetrainBelow:" in template) == ("evaluate_first" in enabled)
     assert ("sagemaker:CreateTransformJob" in template) == bool({"evaluate_first", "batch_predict"} & set(enabled))
-    assert asl["TimeoutSeconds"] >= render.state_machine_timeout(render.load_config(render.DEFAULT_CONFIG))
+    build = render.with_build(render.load_config(render.DEFAULT_CONFIG), enabled, deploy_target)
+    assert asl["TimeoutSeconds"] == render.state_machine_timeout(build) >= render.state_machine_timeout(render.load_config(render.DEFAULT_CONFIG)) - (
+        0 if deploy_target == in_use.ENDPOINT else render.endpoint_loop_seconds(build))
+    endpoint = deploy_target == in_use.ENDPOINT
+    assert ("InitEndpointPoll" in states, "RecordDeployment" in states, "NotifyRegistered" in states) == (endpoint, endpoint, not endpoint)
+    for endpoint_only in ("EndpointName", "sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint", "application-autoscaling:", "AWS/SageMaker",
+                          "HostingMode", "RolloutStrategy"):
+        assert (endpoint_only in template) == endpoint, endpoint_only
+    assert f"DEPLOY_TARGET: {deploy_target}" in template
+
+
+def test_batch_without_batch_predict_is_refused_naming_what_it_needs(tmp_path):
+    with pytest.raises(render.RenderError, match="deploy_target batch needs the batch_predict stage"):
+        render.render(out_dir=tmp_path, enabled_stages=["preprocess"], deploy_target="batch")
+    config = tmp_path / "config.yaml"
+    config.write_text((ROOT / "pipeline-config.yaml").read_text().replace("deploy_target: endpoint", "deploy_target: lambda"))
+    with pytest.raises(render.RenderError, match="deploy_target is 'lambda', expected one of endpoint, batch"):
+        render.load_config(config)
 
 
 def test_the_stage_requests_carry_every_key_the_asl_passes_to_sagemaker():

@@ -1,8 +1,12 @@
 """One test per path of the optional stages: the states visited, the Slack messages, the jobs and data left behind."""
 
+from dataclasses import replace
+
 import pytest
 
+from local_aws import runner
 from local_aws.runner import BUCKET
+from local_aws.scenarios import SCENARIOS
 from tests.statemachine.conftest import collapse
 from tests.statemachine.test_scenarios import DEPLOYED, DEPLOYED_HEADLINES, failure_text, message
 
@@ -101,6 +105,18 @@ def test_batch_target_gates_against_the_version_in_use_marks_todays_and_predicts
     newest = summary.resources["model_packages"][-1]
     assert summary.resources["in_use"] == {"retrain-multiclass": newest["arn"]}
     assert newest["deployments"][0]["record"].startswith("target=batch predictions; origin=daily; replaced=version 1")
+
+
+def test_with_batch_target_a_rollback_marks_the_previous_version_in_use_and_predicts_nothing_by_itself():
+    scenario = replace(SCENARIOS["rollback"], name="rollback-batch", stages=("batch_predict",), deploy_target="batch")
+    summary = runner.run(scenario, printer=lambda line: None)
+    assert summary.status == "SUCCEEDED", (summary.error, summary.cause)
+    assert collapse(summary.states) == ["RunKind?", "DeployPackage", "Deploy?", "NotifyRegistered", "BatchPredictToday?", "NoPredictionRun"]
+    (first, second) = summary.resources["model_packages"]
+    assert summary.resources["in_use"] == {"retrain-multiclass": first["arn"]}
+    assert "Rolled back to version 1" in summary.slack[-1]["text"] and "Batch predictions use it from now on" in summary.slack[-1]["text"]
+    assert summary.resources["endpoints"] == []
+    assert first["deployments"][-1]["record"].startswith("target=batch predictions; origin=rollback; replaced=version 2")
 
 
 @pytest.mark.parametrize("stage", ["preprocess", "evaluate_first", "batch_predict"])

@@ -65,10 +65,16 @@ def put_in_use(sagemaker, group: str, package_arn: str) -> None:
         sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": TAG_IN_USE, "Value": package_arn}])
 
 
-def current(sagemaker, metric: str | None = None) -> dict[str, Any]:
-    """The model in use for this stack's deploy target (the environment says which)."""
-    if deploy_target() == BATCH:
-        return in_registry(sagemaker, config.required("MODEL_PACKAGE_GROUP"), metric)
-    name = config.required("ENDPOINT_NAME")
-    endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {name}", EndpointName=name)
+def of_stack(sagemaker, target: str, endpoint_name: str, group: str, metric: str | None = None) -> dict[str, Any]:
+    """The model in use for a stack with ``target`` (its endpoint's, or its group's marked version)."""
+    if target == BATCH:
+        return in_registry(sagemaker, group, metric)
+    endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name)
     return endpoints.serving_model(sagemaker, endpoint, metric)
+
+
+def current(sagemaker, metric: str | None = None) -> dict[str, Any]:
+    """The model in use for this function's stack (the environment says which target, endpoint and group)."""
+    target = deploy_target()
+    return of_stack(sagemaker, target, config.required("ENDPOINT_NAME") if target == ENDPOINT else "",
+                    config.required("MODEL_PACKAGE_GROUP") if target == BATCH else "", metric)

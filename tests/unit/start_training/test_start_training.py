@@ -4,8 +4,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from local_aws.clock import Clock
+from local_aws.sagemaker import SageMakerEmulator
 from local_aws.servicequotas import applied_quotas
-from pipeline_common import names
+from pipeline_common import in_use, names
 from pipeline_common.errors import ConfigError, InvalidInput
 from tests.conftest import event, load_handler
 
@@ -193,3 +195,37 @@ def test_a_spot_wait_shorter_than_the_runtime_is_refused_naming_both(sagemaker, 
     monkeypatch.setenv("SPOT_MAX_WAIT_SECONDS", "3600")
     with pytest.raises(ConfigError, match="SpotMaxWaitSeconds=3600 is below MaxRuntimeSeconds=86400"):
         app.lambda_handler(event("start_training"), None)
+
+
+@pytest.fixture
+def registry_tags():
+    """Versioned model packages take tags on AWS; the local emulator adds that to moto."""
+    with SageMakerEmulator(Clock()).installed():
+        yield
+
+
+def test_with_deploy_target_batch_the_version_in_use_is_the_champion_and_no_endpoint_is_looked_at(sagemaker, registry_tags, monkeypatch):
+    monkeypatch.setenv("DEPLOY_TARGET", "batch")
+    monkeypatch.setenv("MODEL_PACKAGE_GROUP", "retrain-multiclass")
+    for name in ("ENDPOINT_NAME", "HOSTING_MODE", "HOSTING_INSTANCE_TYPE", "HOSTING_INSTANCE_COUNT"):
+        monkeypatch.delenv(name)
+    first = app.lambda_handler(event("start_training"), None)
+    assert first["champion"]["artifact"] == "" and first["champion"]["why_none"] == "no model package group retrain-multiclass yet"
+
+    artifact = "s3://data-bucket/output-model/2026-11-22/multiclass/retrain-multiclass-20261122/output/model.tar.gz"
+    group = sagemaker.create_model_package_group(ModelPackageGroupName="retrain-multiclass")["ModelPackageGroupArn"]
+    package = sagemaker.create_model_package(
+        ModelPackageGroupName="retrain-multiclass", ModelApprovalStatus="Approved",
+        InferenceSpecification={"Containers": [{"Image": "img", "ModelDataUrl": artifact}], "SupportedContentTypes": ["text/csv"],
+                                "SupportedResponseMIMETypes": ["text/csv"]},
+        CustomerMetadataProperties={"training_job": "retrain-multiclass-20261122"})["ModelPackageArn"]
+    sagemaker.create_model(ModelName="retrain-multiclass-20261122", PrimaryContainer={"Image": "img", "ModelDataUrl": artifact},
+                           ExecutionRoleArn=ENVIRONMENT["SAGEMAKER_ROLE_ARN"])
+    sagemaker.add_tags(ResourceArn=group, Tags=[{"Key": in_use.TAG_IN_USE, "Value": package}])
+    later = event("start_training")
+    later["data"]["data_date"] = "2026-11-24"
+    result = app.lambda_handler(later, None)
+    assert result["champion"] == {"model_name": "retrain-multiclass-20261122", "model_package_arn": package,
+                                  "training_job": "retrain-multiclass-20261122", "artifact": artifact, "why_none": ""}
+    job = sagemaker.describe_training_job(TrainingJobName=result["job_name"])
+    assert app.scored_champion(job) == artifact
