@@ -24,6 +24,8 @@ LAMBDA_PYTHON_DIR=$(scripts/lambda-python-dir)   # sam build needs the Lambda ru
 export PATH="$LAMBDA_PYTHON_DIR:$PATH"
 make --no-print-directory .venv/.installed .venv-sam/.installed
 .venv/bin/python render.py ${RENDER_CONFIG:+--config "$RENDER_CONFIG"}
+# deploy_target batch renders a template without an endpoint: no EndpointName to pass.
+grep -q "^  EndpointName:" template.yaml || defaults=$(sed 's/EndpointName=[^ ]*//' <<<"$defaults")
 SAM="${SAM:-.venv-sam/bin/sam}"
 
 "$SAM" validate --lint --template template.yaml
