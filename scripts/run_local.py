@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="a template parameter for the local stack (repeatable), e.g. Hyperparameters='{...}'")
     parser.add_argument("--stages", metavar="LIST", help="optional stages to build with, comma-separated (preprocess, evaluate_first, "
                         "batch_predict; '' for none); default: the scenario's, else pipeline-config.yaml's")
-    parser.add_argument("--deploy-target", choices=("endpoint", "batch"), help="build with this deploy_target (batch: no endpoint, "
+    parser.add_argument("--deploy-target", choices=runner.in_use.DEPLOY_TARGETS, help="build with this deploy_target (batch: no endpoint, "
                         "needs batch_predict); default: the scenario's, else pipeline-config.yaml's")
     parser.add_argument("--verbose", action="store_true", help="print every poll of the loops and each function's log lines")
     args = parser.parse_args(argv)

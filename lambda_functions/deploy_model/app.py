@@ -104,12 +104,9 @@ def ensure_model(sagemaker, name: str, image: str, model_data: str, role_arn: st
 def hosting_variant(model_name: str) -> dict[str, Any]:
     """The endpoint's one variant: instances, or Serverless Inference's memory and concurrency."""
     variant: dict[str, Any] = {"VariantName": names.VARIANT, "ModelName": model_name}
-    mode = config.required("HOSTING_MODE")
-    if mode == "Serverless":
+    if config.one_of("HOSTING_MODE", ("Instance", "Serverless")) == "Serverless":
         return variant | {"ServerlessConfig": {"MemorySizeInMB": config.required_int("SERVERLESS_MEMORY_MB", minimum=1024),
                                                "MaxConcurrency": config.required_int("SERVERLESS_MAX_CONCURRENCY", minimum=1)}}
-    if mode != "Instance":
-        raise ConfigError(f"environment variable HOSTING_MODE={mode!r} must be Instance or Serverless")
     return variant | {"InstanceType": config.required("HOSTING_INSTANCE_TYPE"),
                       "InitialInstanceCount": config.required_int("HOSTING_INSTANCE_COUNT", minimum=1), "InitialVariantWeight": 1.0}
 
@@ -196,35 +193,14 @@ def roll_out(sagemaker, endpoint_name: str, endpoint: dict[str, Any] | None, con
 
 
 def gate_settings() -> dict[str, Any]:
-    def optional_float(name: str) -> float | None:
-        raw = config.optional(name)
-        if raw == "":
-            return None
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ConfigError(f"environment variable {name}={raw!r} is not a number (or empty for none)") from None
-        if not math.isfinite(value):
-            raise ConfigError(f"environment variable {name}={raw!r} is not a finite number")
-        return value
-
-    def choice(name: str, allowed: tuple[str, ...]) -> str:
-        value = config.required(name)
-        if value not in allowed:
-            raise ConfigError(f"environment variable {name}={value!r} must be one of {', '.join(allowed)}")
-        return value
-
-    enabled = config.required("QUALITY_GATE")
-    if enabled not in ("Enabled", "Disabled"):
-        raise ConfigError(f"environment variable QUALITY_GATE={enabled!r} must be Enabled or Disabled")
     return {
-        "enabled": enabled == "Enabled",
+        "enabled": config.one_of("QUALITY_GATE", ("Enabled", "Disabled")) == "Enabled",
         "metric": config.required("OBJECTIVE_METRIC"),
         "direction": config.required("OBJECTIVE_DIRECTION"),
-        "floor": optional_float("METRIC_FLOOR"),
-        "min_improvement": optional_float("MIN_IMPROVEMENT") or 0.0,
-        "rule": choice("GATE_RULE", (gate.PAIRED_INTERVAL, gate.PLAIN_COMPARISON)),
-        "fallback": choice("CHAMPION_FALLBACK", ("Recorded", "Reject")),
+        "floor": config.optional_float("METRIC_FLOOR"),
+        "min_improvement": config.optional_float("MIN_IMPROVEMENT") or 0.0,
+        "rule": config.one_of("GATE_RULE", (gate.PAIRED_INTERVAL, gate.PLAIN_COMPARISON)),
+        "fallback": config.one_of("CHAMPION_FALLBACK", ("Recorded", "Reject")),
     }
 
 
@@ -487,10 +463,7 @@ def keep_autoscaling(autoscaling, endpoint_name: str, minimum: int, maximum: int
 
 
 def approval_mode() -> str:
-    mode = config.required("APPROVAL_MODE")
-    if mode not in ("Auto", "Manual"):
-        raise ConfigError(f"environment variable APPROVAL_MODE={mode!r} must be Auto or Manual")
-    return mode
+    return config.one_of("APPROVAL_MODE", ("Auto", "Manual"))
 
 
 def check_rollout_fits() -> None:

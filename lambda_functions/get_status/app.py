@@ -10,7 +10,7 @@ from typing import Any
 
 from pipeline_common import config, endpoints, events, gate, polling, rollout, stages, statuses
 from pipeline_common.aws import client, describe_or_none, retryable_errors
-from pipeline_common.errors import ConfigError, InvalidInput, ResourceVanished
+from pipeline_common.errors import InvalidInput, ResourceVanished
 from pipeline_common.log import logger
 
 log = logger("get_status")
@@ -157,10 +157,7 @@ def count_rows(s3, uri: str) -> int:
 def evaluation(s3, uri: str) -> dict[str, Any]:
     """The serving model's objective metric on the day's data, and whether it still meets RetrainBelow."""
     metric, direction = config.required("OBJECTIVE_METRIC_NAME"), config.required("OBJECTIVE_DIRECTION")
-    try:
-        threshold = float(config.required("RETRAIN_BELOW"))
-    except ValueError:
-        raise ConfigError(f"environment variable RETRAIN_BELOW={config.required('RETRAIN_BELOW')!r} is not a number") from None
+    threshold = config.required_float("RETRAIN_BELOW")
     bucket, _, key = uri.removeprefix("s3://").partition("/")
     with retryable_errors(f"GetObject {uri}"):
         document = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())

@@ -144,16 +144,17 @@ def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, 
     if kind in ("deployed", "registered"):
         origin, version = deployment.get("origin"), deployment.get("version")
         who = f" by {deployment.get('requested_by') or 'someone'}" + (f": {deployment['reason']}" if deployment.get("reason") else "")
-        endpoint = deployment.get("endpoint_name") if kind == "deployed" else ""
-        uses = f"endpoint {endpoint} serves it" if kind == "deployed" else "batch predictions use it from now on"
+        on_endpoint, endpoint = kind == "deployed", deployment.get("endpoint_name")
+        uses = f"endpoint {endpoint} serves it" if on_endpoint else "batch predictions use it from now on"
+        daily = (("New model deployed", f"Endpoint {endpoint} serves the model trained on data of {day}.") if on_endpoint else
+                 ("New model in use", f"The model trained on data of {day} passed the quality gate and is version {version}; {uses} (no endpoint: deploy_target batch)."))
         headline, summary = {
             "rollback": ("Rolled back", f"Rolled back to version {version} (trained on data of {day}){who}. {uses[0].upper() + uses[1:]}."),
-            "approval": (f"Approved model {'deployed' if kind == 'deployed' else 'in use'}", f"Version {version} (trained on data of {day}) was approved in the model registry"
+            "approval": (f"Approved model {'deployed' if on_endpoint else 'in use'}", f"Version {version} (trained on data of {day}) was approved in the model registry"
                          + (f" ({deployment['reason']})" if deployment.get("reason") else "") + f"; {uses}."),
-        }.get(origin, ("New model deployed", f"Endpoint {endpoint} serves the model trained on data of {day}.") if kind == "deployed" else
-              ("New model in use", f"The model trained on data of {day} passed the quality gate and is version {version}; {uses} (no endpoint: deploy_target batch)."))
+        }.get(origin, daily)
         return headline, summary, [
-            ("Endpoint", f"{endpoint} ({deployment.get('action')})" if kind == "deployed" else ""),
+            ("Endpoint", f"{endpoint} ({deployment.get('action')})" if on_endpoint else ""),
             ("Model", deployment.get("model_name", "")),
             ("Quality gate", _gate_text(_obj(deployment.get("gate")), day) if deployment.get("gate") else ""),
             ("Model package", deployment.get("model_package_arn", "")),

@@ -135,10 +135,7 @@ def settings_from_environment(data_day: date) -> dict[str, Any]:
 
 def spot_max_wait(max_runtime: int) -> int:
     """0 without spot; otherwise the wait limit, which SageMaker requires to be at least MaxRuntimeInSeconds."""
-    mode = config.required("MANAGED_SPOT_TRAINING")
-    if mode not in ("Enabled", "Disabled"):
-        raise ConfigError(f"environment variable MANAGED_SPOT_TRAINING={mode!r} must be Enabled or Disabled")
-    if mode == "Disabled":
+    if config.one_of("MANAGED_SPOT_TRAINING", ("Enabled", "Disabled")) == "Disabled":
         return 0
     wait = config.required_int("SPOT_MAX_WAIT_SECONDS", minimum=1)
     if wait < max_runtime:

@@ -1,6 +1,7 @@
 """Typed access to the environment variables the template sets on each function."""
 
 import json
+import math
 import os
 from typing import Any
 
@@ -26,6 +27,33 @@ def required_int(name: str, minimum: int = 0) -> int:
         raise ConfigError(f"environment variable {name}={raw!r} is not a whole number") from None
     if value < minimum:
         raise ConfigError(f"environment variable {name}={value} is below the minimum {minimum}")
+    return value
+
+
+def one_of(name: str, allowed: tuple[str, ...]) -> str:
+    value = required(name)
+    if value not in allowed:
+        raise ConfigError(f"environment variable {name}={value!r} must be one of {', '.join(allowed)}")
+    return value
+
+
+def optional_float(name: str) -> float | None:
+    """A finite number, or None when the variable is empty."""
+    raw = optional(name)
+    return None if raw == "" else _finite(name, raw, " (or empty for none)")
+
+
+def required_float(name: str) -> float:
+    return _finite(name, required(name))
+
+
+def _finite(name: str, raw: str, alternative: str = "") -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"environment variable {name}={raw!r} is not a number{alternative}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"environment variable {name}={raw!r} is not a finite number")
     return value
 
 

@@ -8,21 +8,18 @@ records on the versions stay the history; the tag is the one answer to "which mo
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from . import config, endpoints, registry
-from .aws import describe_or_none, retryable_errors
-from .errors import ConfigError
+from .aws import describe_or_none, is_not_found, retryable_errors
 
 ENDPOINT, BATCH = "endpoint", "batch"
 DEPLOY_TARGETS = (ENDPOINT, BATCH)
 TAG_IN_USE = "retrain-pipeline:in-use"
-BATCH_RECORD_WHERE = "batch predictions"    # what a deployment record names instead of an endpoint
 
 
 def deploy_target() -> str:
-    target = config.required("DEPLOY_TARGET")
-    if target not in DEPLOY_TARGETS:
-        raise ConfigError(f"environment variable DEPLOY_TARGET={target!r} must be one of {', '.join(DEPLOY_TARGETS)}")
-    return target
+    return config.one_of("DEPLOY_TARGET", DEPLOY_TARGETS)
 
 
 def model_name(package: dict[str, Any], group: str) -> str:
@@ -43,9 +40,12 @@ def in_registry(sagemaker, group: str, metric: str | None = None) -> dict[str, A
     package_arn = endpoints.resource_tags(sagemaker, arn).get(TAG_IN_USE, "")
     if not package_arn:
         return endpoints.nothing_serving(f"no version of {group} is in use yet")
-    if not describe_or_none(sagemaker.describe_model_package, f"DescribeModelPackage {package_arn}", ModelPackageName=package_arn):
+    try:
+        package = registry.describe(sagemaker, package_arn)
+    except ClientError as error:
+        if not is_not_found(error):
+            raise
         return endpoints.nothing_serving(f"the version in use ({package_arn}) is no longer in the registry")
-    package = registry.describe(sagemaker, package_arn)
     name = model_name(package, group)
     serving = {**endpoints.nothing_serving(""), "model_package_arn": package_arn,
                "training_job": package.get("CustomerMetadataProperties", {}).get("training_job", ""),

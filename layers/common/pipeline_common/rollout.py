@@ -8,7 +8,6 @@ take traffic back, and the stack's CloudWatch alarms (kept enabled) roll it back
 from dataclasses import dataclass
 
 from . import config
-from .errors import ConfigError
 
 ALL_AT_ONCE, CANARY, LINEAR = "AllAtOnce", "Canary", "Linear"
 PROVISIONING_ALLOWANCE_SECONDS = 1800   # the new fleet's own start, before any traffic moves
@@ -26,11 +25,8 @@ class Rollout:
 
     @classmethod
     def from_environment(cls) -> "Rollout":
-        strategy = config.required("ROLLOUT_STRATEGY")
-        if strategy not in ROUTING:
-            raise ConfigError(f"environment variable ROLLOUT_STRATEGY={strategy!r} must be one of {', '.join(ROUTING)}")
         return cls(
-            strategy=strategy,
+            strategy=config.one_of("ROLLOUT_STRATEGY", tuple(ROUTING)),
             canary_percent=config.required_int("CANARY_PERCENT", minimum=1),
             linear_percent=config.required_int("LINEAR_PERCENT", minimum=1),
             wait_seconds=config.required_int("ROLLOUT_WAIT_SECONDS"),

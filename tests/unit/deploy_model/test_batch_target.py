@@ -110,3 +110,12 @@ def test_an_unknown_deploy_target_is_named(batch, monkeypatch):
     monkeypatch.setenv("DEPLOY_TARGET", "lambda")
     with pytest.raises(ConfigError, match="DEPLOY_TARGET='lambda' must be one of endpoint, batch"):
         app.lambda_handler(deploy_event(), None)
+
+
+def test_a_version_in_use_that_left_the_registry_is_named(batch, emulator):
+    first = put_yesterdays_model_in_use(batch, emulator)
+    gone = first["model_package_arn"].rsplit("/", 1)[0] + "/9"
+    group = batch.describe_model_package_group(ModelPackageGroupName=GROUP)["ModelPackageGroupArn"]
+    batch.add_tags(ResourceArn=group, Tags=[{"Key": in_use.TAG_IN_USE, "Value": gone}])
+    found = in_use.in_registry(batch, GROUP)
+    assert (found["model_name"], found["why"]) == ("", f"the version in use ({gone}) is no longer in the registry")
