@@ -72,7 +72,7 @@ unit: $(VENV)/.installed ## unit, render, emulator and container tests (no scena
 	$(PY) -m pytest tests/unit tests/render tests/emulator tests/training
 
 test: lint ## every lint gate and every test: what CI runs
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --durations=10
 
 clean: ## remove the virtualenvs and everything rendered or built
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam template.yaml statemachine/pipeline.asl.json .pytest_cache .ruff_cache

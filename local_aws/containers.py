@@ -1,4 +1,5 @@
-"""Run the example container's entry points for real, as subprocesses in an /opt/ml layout.
+"""Run the example container's entry points for real, as processes in an /opt/ml layout (forked from
+a warm interpreter: local_aws.warm).
 
 Training downloads the job's channels from emulated S3, runs `training/train`, applies the
 job's MetricDefinitions to its output and uploads model.tar.gz where SageMaker would.
@@ -10,15 +11,17 @@ import json
 import re
 import socket
 import subprocess
-import sys
 import tarfile
 import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from . import warm
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTAINER = ROOT / "training"
@@ -40,10 +43,17 @@ class _Children:
         self.stopping = False
 
     def start(self, *args: Any, **kwargs: Any) -> subprocess.Popen:
+        return self._track(lambda: subprocess.Popen(*args, **kwargs))
+
+    def entry_point(self, name: str, env: dict[str, str], logs: Path) -> warm.Job:
+        """The container's ``train`` or ``serve``, run in the container's folder with exactly ``env``."""
+        return self._track(lambda: warm.zygote.start(CONTAINER / name, CONTAINER, env, logs))
+
+    def _track(self, start: Callable[[], Any]) -> Any:
         with self._lock:
             if self.stopping:
                 raise Stopped("the local run was interrupted")
-            process = subprocess.Popen(*args, **kwargs)
+            process = start()
             self._processes.add(process)
             return process
 
@@ -175,12 +185,9 @@ def _run_once(s3, request: dict[str, Any], root: Path, checkpoint: str | None, i
     for channel in request["input_data_config"]:
         download(s3, channel["DataSource"]["S3DataSource"]["S3Uri"], ml / "input" / "data" / channel["ChannelName"])
     started = time.monotonic()
-    process = children.start(
-        [sys.executable, str(CONTAINER / "train")],
-        cwd=CONTAINER, env={"ML_ROOT": str(ml), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(CONTAINER),
-                            **({"RETRAIN_STOP_AFTER_CHECKPOINTS": "1"} if interrupt else {})},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    process = children.entry_point(
+        "train", {"ML_ROOT": str(ml), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(CONTAINER),
+                  **({"RETRAIN_STOP_AFTER_CHECKPOINTS": "1"} if interrupt else {})}, root / "logs")
     try:
         stdout, stderr = process.communicate(timeout=LOCAL_TRAINING_TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
@@ -228,12 +235,9 @@ class ModelServer:
         with tarfile.open(fileobj=io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read()), mode="r:gz") as archive:
             extract(archive, model_dir)
         self.port = free_port()
-        self.process = children.start(
-            [sys.executable, str(CONTAINER / "serve")],
-            cwd=CONTAINER,
-            env={"ML_ROOT": str(self.directory / "opt" / "ml"), "SAGEMAKER_BIND_TO_PORT": str(self.port), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(CONTAINER)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )
+        self.process = children.entry_point(
+            "serve", {"ML_ROOT": str(self.directory / "opt" / "ml"), "SAGEMAKER_BIND_TO_PORT": str(self.port), "PATH": "/usr/bin:/bin",
+                      "PYTHONPATH": str(CONTAINER)}, self.directory / "logs")
 
     @property
     def url(self) -> str:
@@ -243,7 +247,7 @@ class ModelServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                return False, f"serve exited with code {self.process.returncode}: {self.process.stderr.read()[-500:]}"
+                return False, f"serve exited with code {self.process.returncode}: {self.process.output()[1][-500:]}"
             try:
                 with urllib.request.urlopen(f"{self.url}/ping", timeout=1) as response:
                     if response.status == 200:
@@ -268,5 +272,3 @@ class ModelServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         children.forget(self.process)
-        if self.process.stderr:
-            self.process.stderr.close()

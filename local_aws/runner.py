@@ -18,7 +18,7 @@ import boto3
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from . import dataset
+from . import dataset, warm
 from .clock import Clock
 from .cloudwatch import strict_describe_alarms
 from .containers import children, run_training
@@ -392,6 +392,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
     timeline = Timeline(clock, printer, verbose)
     receiver = Receiver(mode=scenario.receiver, printer=lambda line: timeline.enabled and printer(line))
     children.reset()
+    warm.zygote.prestart()
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="retrain-local-", ignore_cleanup_errors=True)))
         rendered = render.render(config, out_dir=workdir / "build", enabled_stages=stages if stages is not None else (list(scenario.stages) or None),
