@@ -12,9 +12,10 @@ export SAM_CLI_TELEMETRY := 0
 SCENARIO ?= happy
 DATA ?=
 ARGS ?=
+FAST_TESTS := tests/unit tests/render tests/emulator tests/training
 LOCAL_ARGS := --scenario $(SCENARIO) $(if $(DATA),--data $(DATA)) $(ARGS)
 
-.PHONY: help local scenarios render diagram lint test unit clean python-check
+.PHONY: help local scenarios render diagram lint venvs test-fast test clean python-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 22
@@ -49,29 +50,18 @@ render: $(VENV)/.installed ## render template.yaml and the ASL from the Jinja te
 diagram: $(VENV)/.installed ## render, and redraw the README's state machine diagram from the rendered ASL
 	$(PY) render.py --diagram README.md
 
-STAGE_SETS := none preprocess evaluate_first batch_predict preprocess,evaluate_first preprocess,batch_predict evaluate_first,batch_predict preprocess,evaluate_first,batch_predict
-# deploy_target batch needs batch_predict: every stage set with it is also linted without an endpoint.
-BUILDS := $(foreach set,$(STAGE_SETS),$(set):endpoint) $(foreach set,$(filter %batch_predict,$(STAGE_SETS)),$(set):batch)
-
-lint: render $(SAM_VENV)/.installed ## ruff, cfn-lint, statelint, sam validate --lint, sam build (needs Python 3.13), bash -n
+lint: render $(SAM_VENV)/.installed ## ruff, bash -n, then statelint, cfn-lint, sam validate --lint and sam build on every build
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/cfn-lint template.yaml
-	$(VENV)/bin/statelint --ignore=URI statemachine/pipeline.asl.json
-	$(SAM) validate --lint --template template.yaml
-	@lambda_python=$$(scripts/lambda-python-dir) && mkdir -p .aws-sam && \
-	  if PATH="$$lambda_python:$$PATH" $(SAM) build --template template.yaml --build-dir .aws-sam/build > .aws-sam/build.log 2>&1; \
-	  then echo "sam build: Build Succeeded (log: .aws-sam/build.log)"; else cat .aws-sam/build.log >&2; echo "sam build failed (log above)" >&2; exit 1; fi
-	@for build in $(BUILDS); do stages=$${build%:*}; target=$${build#*:}; out=.aws-sam/builds/$$build; \
-	  $(PY) render.py --stages "$${stages/none/}" --deploy-target $$target --out-dir $$out > /dev/null && \
-	  $(VENV)/bin/statelint --ignore=URI $$out/statemachine/pipeline.asl.json && $(VENV)/bin/cfn-lint $$out/template.yaml || \
-	  { echo "stages $$stages, deploy_target $$target: lint failed" >&2; exit 1; }; done; \
-	  echo "every build ($(words $(BUILDS)) stage combinations and deploy targets): statelint and cfn-lint clean"
 	bash -n create-stack.sh delete-stack.sh scripts/build-and-push-image.sh scripts/lambda-python-dir
+	$(PY) scripts/lint_builds.py
 
-unit: $(VENV)/.installed ## unit, render, emulator and container tests (no scenario runs)
-	$(PY) -m pytest tests/unit tests/render tests/emulator tests/training
+venvs: ## create both virtualenvs, side by side
+	@$(MAKE) --no-print-directory -j2 $(VENV)/.installed $(SAM_VENV)/.installed
 
-test: lint ## every lint gate and every test: what CI runs
+test-fast: $(VENV)/.installed ## the inner loop: unit, render, emulator and container tests, no pipeline runs
+	$(PY) -m pytest -n auto $(FAST_TESTS)
+
+test: venvs lint ## every lint gate and every test: what CI runs (ends with the 10 slowest tests)
 	$(PY) -m pytest -n auto --durations=10
 
 clean: ## remove the virtualenvs and everything rendered or built

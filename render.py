@@ -6,6 +6,7 @@ values stay CloudFormation parameters and `${...}` DefinitionSubstitutions.
 """
 
 import argparse
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -278,6 +279,12 @@ def render(config_path: Path = DEFAULT_CONFIG, root: Path = ROOT, out_dir: Path 
         target.write_text(text)
         written[name] = target
     return written
+
+
+def every_build() -> list[tuple[list[str], str]]:
+    """Every combination of the optional stages with an endpoint, and each one with batch_predict also without one."""
+    combinations = [list(c) for n in range(len(stages.STAGES) + 1) for c in itertools.combinations(stages.STAGES, n)]
+    return [(c, in_use.ENDPOINT) for c in combinations] + [(c, in_use.BATCH) for c in combinations if stages.BATCH_PREDICT in c]
 
 
 def parse_stages(text: str | None) -> list[str] | None:

@@ -1,7 +1,6 @@
 """Every combination of the optional stages (and, with batch_predict, either deploy target) renders to a state
 machine whose every path is wired, and the README's diagram is the one the default config renders."""
 
-import itertools
 import json
 import re
 import sys
@@ -14,8 +13,7 @@ from pipeline_common import in_use, stages
 from statemachine import diagram
 
 ROOT = Path(render.__file__).resolve().parent
-COMBINATIONS = [list(c) for n in range(len(stages.STAGES) + 1) for c in itertools.combinations(stages.STAGES, n)]
-BUILDS = [(c, in_use.ENDPOINT) for c in COMBINATIONS] + [(c, in_use.BATCH) for c in COMBINATIONS if "batch_predict" in c]
+BUILDS = render.every_build()
 
 
 def rendered(tmp_path: Path, enabled: list[str], target: str = in_use.ENDPOINT) -> tuple[dict, str]:

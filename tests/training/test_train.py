@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from local_aws import dataset
+from local_aws import dataset, warm
 from local_aws.containers import apply_metric_definitions
 
 CONTAINER = Path(__file__).resolve().parents[2] / "training"
@@ -33,9 +33,14 @@ def opt_ml(tmp_path: Path, hyperparameters: dict, training: bytes, validation: b
     return root
 
 
-def train(root: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(CONTAINER / "train")], env={"ML_ROOT": str(root), "PYTHONPATH": str(CONTAINER)},
-                          capture_output=True, text=True, timeout=120)
+def train(root: Path, fresh: bool = False, **env: str) -> subprocess.CompletedProcess:
+    """`train` as SageMaker starts it; forked from the local run's warm interpreter unless ``fresh``."""
+    env = {"ML_ROOT": str(root), "PYTHONPATH": str(CONTAINER), **env}
+    if fresh:
+        return subprocess.run([sys.executable, str(CONTAINER / "train")], env=env, capture_output=True, text=True, timeout=120)
+    job = warm.zygote.start(CONTAINER / "train", CONTAINER, env, root.parent / "logs")
+    stdout, stderr = job.communicate(timeout=120)
+    return subprocess.CompletedProcess(job.args, job.returncode, stdout, stderr)
 
 
 @pytest.fixture
@@ -45,7 +50,7 @@ def clean_data():
 
 def test_training_writes_the_model_and_prints_metrics_sagemaker_can_parse(tmp_path, clean_data):
     root = opt_ml(tmp_path, {"objective": "multi:softmax", "num_class": "3"}, *clean_data)
-    result = train(root)
+    result = train(root, fresh=True)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (root / "model").iterdir()) == ["model.joblib", "model.json"]
     metrics = apply_metric_definitions(result.stdout, METRICS)
@@ -139,16 +144,12 @@ def test_champion_lines_do_not_collide_with_the_new_models_metrics():
 
 
 def test_an_interrupted_job_resumes_from_its_checkpoint_to_the_same_forest(tmp_path, clean_data):
-    import os
-
     once = opt_ml(tmp_path / "once", {}, *clean_data)
     (once / "checkpoints").mkdir()
     assert train(once).returncode == 0
     interrupted = opt_ml(tmp_path / "interrupted", {}, *clean_data)
     (interrupted / "checkpoints").mkdir()
-    stopped = subprocess.run([sys.executable, str(CONTAINER / "train")], capture_output=True, text=True, timeout=120,
-                             env={"ML_ROOT": str(interrupted), "PYTHONPATH": str(CONTAINER), "RETRAIN_STOP_AFTER_CHECKPOINTS": "1",
-                                  "PATH": os.environ.get("PATH", "/usr/bin")})
+    stopped = train(interrupted, RETRAIN_STOP_AFTER_CHECKPOINTS="1")
     assert stopped.returncode == 143 and "checkpoint: 25/100 trees" in stopped.stdout
     resumed = train(interrupted)
     assert "resumed from checkpoint: 25/100 trees" in resumed.stdout
