@@ -11,12 +11,14 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
 from moto import mock_aws
+from moto.stepfunctions.responses import get_backend as stepfunctions_backend
 
 from . import dataset, warm
 from .clock import Clock
@@ -32,7 +34,7 @@ from .servicequotas import applied_quotas
 from .serving import Router
 from .slack_receiver import Receiver, text_of
 from .stage_jobs import run_processing, run_transform
-from .stepfunctions import emulated_time
+from .stepfunctions import emulated_time, parsed_once
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -311,12 +313,16 @@ class LocalPipeline:
         return self.wait(arn)
 
     def wait(self, arn: str) -> dict[str, Any]:
+        """The execution's description and history once it ended. The status is read from moto's backend
+        while it runs: a DescribeExecution every few milliseconds would take the CPU the execution needs."""
         sfn = self.clients["stepfunctions"]
+        execution = stepfunctions_backend(ACCOUNT, REGION).describe_execution(arn)
         deadline = time.monotonic() + WALL_TIMEOUT_SECONDS
-        while (description := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING":
+        while getattr(execution.exec_status, "value", "RUNNING") == "RUNNING":
             if time.monotonic() > deadline:
                 raise ExecutionTimedOut(f"execution {arn} still RUNNING after {WALL_TIMEOUT_SECONDS} s of wall time")
             time.sleep(0.005)
+        description = sfn.describe_execution(executionArn=arn)
         description["history"] = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
         return description
 
@@ -372,6 +378,13 @@ class LocalPipeline:
             return []
         return [line.split(",", 1)[1] for line in lines if "," in line]
 
+@cache
+def _client(service: str):
+    """One client per service for every run of this process: a client holds no AWS state (each run's
+    mock_aws starts empty), and creating eleven costs half a second."""
+    return boto3.client(service, region_name=REGION)
+
+
 def _parameters(scenario: Scenario, secret_arn: str) -> dict[str, str]:
     return {"Bucket": BUCKET, "TrainingImage": TRAINING_IMAGE, "SlackWebhookSecretArn": secret_arn, "LogLevel": "WARNING", **scenario.parameters}
 
@@ -399,7 +412,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
                                  deploy_target=deploy_target or scenario.deploy_target)
         stack.callback(children.stop_all)
         stack.enter_context(mock_aws(config={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}))
-        clients = {service: boto3.client(service, region_name=REGION) for service in SERVICES}
+        clients = {service: _client(service) for service in SERVICES}
         stack.enter_context(receiver)
         clients["s3"].create_bucket(Bucket=BUCKET)
         secret_arn = clients["secretsmanager"].create_secret(Name=f"{STACK}/slack-webhook", SecretString=receiver.url)["ARN"]
@@ -414,6 +427,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
         stack.enter_context(strict_describe_alarms())
         stack.enter_context(applied_quotas(scenario.quotas))
         stack.enter_context(emulated_time(clock, timeline))
+        stack.enter_context(parsed_once())
         deployed = deploy(rendered[render.TEMPLATE], STACK, {**_parameters(scenario, secret_arn), **(parameters or {})}, clients, runtime, code_root=ROOT)
         pipeline = LocalPipeline(clients, deployed, emulator, clock, workdir, data)
         emulator.run_stage_job = pipeline.run_stage_job

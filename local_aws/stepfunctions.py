@@ -9,9 +9,14 @@ run cannot pass on a path that fails on AWS:
   (moto matches everything), so a runtime error ends the execution with no Catch;
 - Wait states, Retry intervals, history timestamps and ``$$.State.EnteredTime`` use the
   emulated clock.
+
+``parsed_once`` only saves time: moto parses the definition (ANTLR) at CreateStateMachine and again
+at every StartExecution; the syntax tree of a definition is kept and turned into fresh evaluation
+components each time, so no execution shares state with another.
 """
 
 import datetime as _datetime
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -27,6 +32,8 @@ from moto.stepfunctions.parser.asl.component.state.choice.comparison.comparison_
 from moto.stepfunctions.parser.asl.component.state.choice.comparison.variable import NoSuchVariable
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
+from moto.stepfunctions.parser.asl.parse import asl_parser
+from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 from moto.stepfunctions.parser.asl.utils.json_path import NoSuchJsonPathError
 
 from .clock import Clock
@@ -58,6 +65,28 @@ def _error_equals(self, env) -> None:
 
 
 _original_error_equals = error_equals_decl.ErrorEqualsDecl._eval_body
+
+
+_TREES: dict[str, Any] = {}
+_TREES_LOCK = threading.Lock()
+_original_parse = asl_parser.AmazonStateLanguageParser.parse
+
+
+def _parse_once(definition: str):
+    with _TREES_LOCK:
+        tree = _TREES.get(definition)
+    if tree is None:
+        _, tree = _original_parse(definition)
+        with _TREES_LOCK:
+            _TREES[definition] = tree
+    return Preprocessor().visit(tree), tree
+
+
+@contextmanager
+def parsed_once() -> Iterator[None]:
+    """Each distinct definition is parsed once per process (see the module's docstring)."""
+    with mock.patch.object(asl_parser.AmazonStateLanguageParser, "parse", staticmethod(_parse_once)):
+        yield
 
 
 @contextmanager
