@@ -144,11 +144,23 @@ def retrain_processes(marker: Path) -> list[int]:
     return found
 
 
+def slow_training_data(folder: Path) -> Path:
+    """Noise no forest fits quickly (several seconds of training), so Ctrl-C always lands while training runs."""
+    import random
+
+    folder.mkdir()
+    rows = random.Random(7)
+    (folder / "train.csv").write_text("".join(f"{rows.randrange(3)},{','.join(f'{rows.random():.4f}' for _ in range(4))}\n" for _ in range(20000)))
+    (folder / "validation.csv").write_text("0,0.1,0.2,0.3,0.4\n1,0.5,0.6,0.7,0.8\n2,0.9,0.1,0.2,0.3\n")
+    return folder
+
+
 def test_ctrl_c_stops_children_removes_temporary_files_and_exits_130_with_one_line(tmp_path):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**bare_environment(tmp_path), "TMPDIR": str(scratch)}
-    process = subprocess.Popen([sys.executable, "scripts/run_local.py", "--scenario", "happy"], cwd=ROOT, env=env,
+    data = slow_training_data(tmp_path / "data")
+    process = subprocess.Popen([sys.executable, "scripts/run_local.py", "--scenario", "happy", "--data", str(data)], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(scratch.glob("retrain-local-*/*/opt/ml/input")):
