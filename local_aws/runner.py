@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import render  # noqa: E402
-from pipeline_common import dates, endpoints, in_use, names, registry  # noqa: E402  (on sys.path through render)
+from pipeline_common import dates, history, in_use, names, registry  # noqa: E402  (on sys.path through render)
 from scripts.endpoint_client import predict  # noqa: E402
 
 STACK = "retrain-local"
@@ -283,6 +283,10 @@ class LocalPipeline:
     def group(self) -> str:
         return f"{self.stack.parameters['ResourcePrefix']}-{self.stack.parameters['Target']}"
 
+    @property
+    def history(self) -> history.Location:
+        return history.Location(BUCKET, self.stack.parameters["DeploymentHistoryPrefix"], self.group)
+
     def act(self, run: Run) -> dict[str, Any] | None:
         """An operator's action, done as scripts/approve-model and scripts/rollback do it; the execution it starts, if any."""
         sm = self.clients["sagemaker"]
@@ -298,8 +302,9 @@ class LocalPipeline:
                 raise ExecutionTimedOut(f"approving version {package['Version']} started no execution: the approval rule did not fire")
             return self.wait(self.started_by_rules.pop())
         if run.kind == "rollback":
-            serving = in_use.of_stack(sm, self.stack.deploy_target, self.stack.parameters.get("EndpointName", ""), self.group)
-            target = registry.rollback_target(versions, serving["model_package_arn"])
+            s3 = self.clients["s3"]
+            serving = in_use.of_stack(sm, s3, self.stack.deploy_target, self.stack.parameters.get("EndpointName", ""), self.history)
+            target = registry.rollback_target(versions, history.records(s3, self.history), serving["model_package_arn"])
             return self.execute(run, registry.deployment_input(target["ModelPackageArn"], "rollback", OPERATOR, run.reason))
         raise ValueError(f"run kind {run.kind!r} is not daily, approve, reject or rollback")
 
@@ -344,16 +349,17 @@ class LocalPipeline:
         for summary in sm.list_endpoints()["Endpoints"]:
             endpoint = sm.describe_endpoint(EndpointName=summary["EndpointName"])
             serving.append({"name": endpoint["EndpointName"], "status": endpoint["EndpointStatus"], "config": endpoint["EndpointConfigName"]})
-        packages, marked_in_use = [], {}
+        records = history.records(self.clients["s3"], self.history)
+        packages = []
         for group in sm.list_model_package_groups()["ModelPackageGroupSummaryList"]:
-            marked = endpoints.resource_tags(sm, group["ModelPackageGroupArn"]).get(in_use.TAG_IN_USE)
-            if marked:
-                marked_in_use[group["ModelPackageGroupName"]] = marked
             for summary in sm.list_model_packages(ModelPackageGroupName=group["ModelPackageGroupName"])["ModelPackageSummaryList"]:
                 package = registry.describe(sm, summary["ModelPackageArn"])
                 packages.append({"arn": summary["ModelPackageArn"], "approval": package["ModelApprovalStatus"],
                                  "description": package.get("ApprovalDescription", ""),
-                                 "metadata": package.get("CustomerMetadataProperties", {}), "deployments": package["Deployments"]})
+                                 "metadata": package.get("CustomerMetadataProperties", {}),
+                                 "deployments": [{"at": entry["at"], "record": history.describe(entry)}
+                                                 for entry in records if entry["model_package_arn"] == summary["ModelPackageArn"]]})
+        in_use_now = {self.group: records[-1]["model_package_arn"]} if records and self.stack.deploy_target == in_use.BATCH else {}
         return {
             "training_jobs": [{"name": j["TrainingJobName"], "status": j["TrainingJobStatus"]} for j in sm.list_training_jobs()["TrainingJobSummaries"]],
             "processing_jobs": [{"name": n, "status": sm.describe_processing_job(ProcessingJobName=n)["ProcessingJobStatus"]}
@@ -366,7 +372,7 @@ class LocalPipeline:
                         for c in sm.list_endpoint_configs()["EndpointConfigs"]},
             "models": sorted(m["ModelName"] for m in sm.list_models()["Models"]),
             "model_packages": packages,
-            "in_use": marked_in_use,     # deploy_target batch: the version each group marks as in use
+            "in_use": in_use_now,        # deploy_target batch: the version of the last deployment recorded
         }
 
     def sample_rows(self, run_date: date) -> list[str]:
@@ -423,7 +429,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
         emulator.start_serving = router.start_serving
         stack.enter_context(runtime.installed())
         stack.enter_context(emulator.installed())
-        s3_emulator = stack.enter_context(S3Emulator(scenario.s3_denied).installed())
+        s3_emulator = stack.enter_context(S3Emulator(scenario.s3_denied, scenario.s3_put_denied).installed())
         stack.enter_context(strict_describe_alarms())
         stack.enter_context(applied_quotas(scenario.quotas))
         stack.enter_context(emulated_time(clock, timeline))

@@ -338,14 +338,13 @@ class SageMakerEmulator:
         )}
 
         def resource_from_arn(backend, arn):
-            """Versioned model packages (…:model-package/GROUP/VERSION) take tags on AWS; moto cannot parse their ARN."""
+            """A versioned model package (…:model-package/GROUP/VERSION) takes no tags of its own: it "uses the tags
+            associated with the model group" (CreateModelPackage, Tags) and AddTags's list of taggable resources does not
+            name it (docs/aws-behaviours.md). AWS's exact answer is not documented, so the emulator refuses AddTags and
+            ListTags on one: no code here may come to rely on either."""
             if ":model-package/" in arn and arn.count("/") == 2:
-                package = backend.model_packages.get(backend.model_package_name_mapping.get(arn, arn))
-                if package is None:
-                    raise ValidationError(message=f"Model package {arn} does not exist.")
-                if not hasattr(package, "tags") or package.tags is None:
-                    package.tags = []
-                return package
+                raise ValidationError(message=f"{arn} is a versioned model package: it uses the tags of its model package group "
+                                              "and cannot be tagged (emulated refusal, see docs/aws-behaviours.md)")
             return original["_get_resource_from_arn"](backend, arn)
 
         def add_tags(backend, arn, tags):
@@ -364,6 +363,10 @@ class SageMakerEmulator:
             })
 
         def create_model_package(backend, *args, **kwargs):
+            """With ModelPackageGroupName, "you cannot supply a tag argument" (CreateModelPackage, Tags)."""
+            if kwargs.get("model_package_group_name") and kwargs.get("tags"):
+                raise ValidationError(message="a model package in a model package group uses the group's tags: "
+                                              "Tags cannot be supplied with ModelPackageGroupName")
             arn = original["create_model_package"](backend, *args, **kwargs)
             package_state_changed(backend, arn)
             return arn

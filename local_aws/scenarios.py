@@ -43,6 +43,7 @@ class Scenario:
     throttle: dict[str, int] = field(default_factory=dict)
     unavailable: dict[str, tuple[int, int]] = field(default_factory=dict)  # operation -> (calls that succeed first, then 500s)
     s3_denied: tuple[str, ...] = ()                                        # "bucket/key-prefix" HeadObject answers 403 for
+    s3_put_denied: tuple[str, ...] = ()                                    # "bucket/key-prefix" PutObject answers 403 for
     quotas: dict[str, float] = field(default_factory=dict)                 # applied SageMaker quotas (Service Quotas)
     parameters: dict[str, str] = field(default_factory=dict)
     stages: tuple[str, ...] = ()             # the build's optional stages (pipeline-config.yaml stages) this scenario needs
@@ -141,6 +142,8 @@ SCENARIOS = {
                  "(ValidationException 'Requested resource not found.'): the job starts and deploys, SUCCEEDED", "SUCCEEDED"),
         Scenario("bucket-missing", "the Bucket parameter names a bucket that does not exist (S3 answers a bodiless 404, like a missing key): "
                  "FAILED naming the bucket, not a quiet 'no new data'", "FAILED", parameters={"Bucket": MISSING_BUCKET}),
+        Scenario("history-not-writable", "the deployment history refuses the record (403): the model still deploys, Slack says it was "
+                 "not recorded and what that breaks, SUCCEEDED", "SUCCEEDED", s3_put_denied=("retrain-local-data/deployment-history/",)),
         Scenario("s3-access-denied", "HeadObject on the training data answers 403: FAILED naming bucket, key and the permission needed", "FAILED",
                  s3_denied=("retrain-local-data/input-data-training/",)),
         Scenario("stopped-at-max-runtime", "SageMaker stops the job at MaxRuntime (Stopped, MaxRuntimeExceeded, no FailureReason): "

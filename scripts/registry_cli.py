@@ -28,6 +28,18 @@ def stack_outputs(session, stack: str) -> dict[str, str]:
     return outputs(session.client("cloudformation"), stack)
 
 
+def history_of(outputs: dict[str, str]):
+    """The stack's deployment history (its DeploymentHistory output, s3://BUCKET/PREFIX/GROUP/)."""
+    from pipeline_common import history
+
+    uri = outputs.get("DeploymentHistory", "")
+    if not uri.startswith("s3://"):
+        raise SystemExit("the stack has no DeploymentHistory output: deploy this version of the pipeline first (./create-stack.sh)")
+    bucket, _, folder = uri.removeprefix("s3://").partition("/")
+    prefix, _, group = folder.rstrip("/").rpartition("/")
+    return history.Location(bucket, prefix, group)
+
+
 def caller(session) -> str:
     """Who is asking, as the deployment record and Slack will name them."""
     arn = session.client("sts").get_caller_identity()["Arn"]

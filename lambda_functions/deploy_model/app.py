@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pipeline_common import config, endpoints, events, gate, in_use, names, registry, rollout
+from pipeline_common import config, endpoints, events, gate, history, in_use, names, registry, rollout
 from pipeline_common.aws import client, describe_or_none, error_code, error_message, retryable_errors
 from pipeline_common.errors import ConfigError, EndpointNotReady, InvalidInput, PipelineError, ResourceConflict
 from pipeline_common.log import logger
@@ -293,7 +293,7 @@ def start(sagemaker, endpoint_name: str, group: str, job_name: str, metric: str 
     """The endpoint as it is (None for batch predictions), the model in use (with ``metric`` recorded for it), and the
     result fields every deployment reports."""
     if not endpoint_name:
-        endpoint, serving = None, in_use.in_registry(sagemaker, group, metric)
+        endpoint, serving = None, in_use.in_history(sagemaker, client("s3"), history.location(), metric)
     else:
         check_rollout_fits()
         endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name)
@@ -312,16 +312,20 @@ def already_serving(endpoint: dict[str, Any] | None, serving: dict[str, Any], jo
 
 def put_into_use(sagemaker, group: str, job_name: str, image: str, model_data: str, package_arn: str, tags: list[dict[str, str]],
                  previous_package: str, execution: str, origin: str) -> dict[str, Any]:
-    """deploy_target batch: the version's model (named after its job, or kept), marked in the registry as the one in use
-    and recorded on the version. Batch predictions run it from the next Transform job on."""
+    """deploy_target batch: the version's model (named after its job, or kept), then the deployment record that makes
+    it the one in use. Batch predictions run it from the next Transform job on."""
     resource_tags_ = tags + [{"Key": names.TAG_TRAINING_JOB, "Value": job_name}, {"Key": names.TAG_MODEL_PACKAGE, "Value": package_arn}]
     try:
         ensure_model(sagemaker, job_name, image, model_data, config.required("SAGEMAKER_ROLE_ARN"), resource_tags_)
     except ClientError as error:
         raise DeployRefused(f"CreateModel {job_name} was refused: {error_code(error)}: {error_message(error)}. "
                             "The model in use for batch predictions was not changed") from None
-    in_use.put_in_use(sagemaker, group, package_arn)
-    return {"recorded_at": registry.record_deployment(sagemaker, package_arn, "", execution, previous_package, origin)}
+    where = history.location()
+    try:
+        return {"recorded_at": history.record(client("s3"), where, package_arn, "", execution, previous_package, origin)}
+    except ClientError as error:
+        raise DeployRefused(f"the deployment record {where.uri} could not be written: {error_code(error)}: {error_message(error)}. "
+                            "The model in use for batch predictions was not changed") from None
 
 
 def daily(event: dict[str, Any], sagemaker, endpoint_name: str, group: str) -> dict[str, Any]:
@@ -406,7 +410,7 @@ def deploy_package(event: dict[str, Any], sagemaker, endpoint_name: str, group: 
 
 def record(event: dict[str, Any], sagemaker, endpoint_name: str) -> dict[str, Any]:
     """The endpoint serves the new version: check that it really does with the stack's settings, keep
-    autoscaling registered, and record the deployment on the model package."""
+    autoscaling registered, and record the deployment in the deployment history."""
     deployment = events.read(event, "record", dict, STEP)
     arn = events.read(event, "record.model_package_arn", str, STEP)
     endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name) or {}
@@ -414,9 +418,9 @@ def record(event: dict[str, Any], sagemaker, endpoint_name: str) -> dict[str, An
                                     endpoint)
     if not arn:
         return {"recorded_at": "", "checks": checks, "problems": problems, "why": "no model package (quality gate disabled without a metric)"}
-    at = registry.record_deployment(sagemaker, arn, endpoint_name, events.read(event, "execution", str, STEP, default=""),
-                                    str(deployment.get("previous_model_package") or ""), str(deployment.get("origin") or "daily"),
-                                    endpoint.get("LastModifiedTime"))
+    at = history.record(client("s3"), history.location(), arn, endpoint_name, events.read(event, "execution", str, STEP, default=""),
+                        str(deployment.get("previous_model_package") or ""), str(deployment.get("origin") or "daily"),
+                        endpoint.get("LastModifiedTime"))
     return {"recorded_at": at, "checks": checks, "problems": problems}
 
 

@@ -43,6 +43,20 @@ def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _not_recorded(deployment: dict[str, Any]) -> str:
+    """Why RecordDeployment could not write the deployment history: model-history and rollback will not know it."""
+    failure = _obj(deployment.get("record_error"))
+    if not failure:
+        return ""
+    cause = failure.get("Cause", "")
+    try:
+        cause = json.loads(cause).get("errorMessage", cause)
+    except (ValueError, AttributeError):
+        pass
+    return (f"{failure.get('Error', 'Error')}: {str(cause)[:400]}. The deployment history lacks this deployment: model-history will not "
+            "show it and rollback cannot go back past it; fix the cause (the DeploymentHistory output names the place)")
+
+
 def _metrics_text(metrics: dict[str, Any]) -> str:
     return ", ".join(f"{name} = {value:g}" if isinstance(value, (int, float)) else f"{name} = {value}" for name, value in sorted(metrics.items())) or "none reported"
 
@@ -162,6 +176,7 @@ def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, 
             ("Replaced a failed endpoint", deployment.get("replaced", "")),
             ("Checked after the update", "; ".join(_obj(deployment.get("record")).get("checks") or [])),
             (":warning: Not as configured", "; ".join(_obj(deployment.get("record")).get("problems") or [])),
+            (":warning: Not recorded", _not_recorded(deployment)),
         ]
     if kind == "pending_approval":
         version = deployment.get("version")

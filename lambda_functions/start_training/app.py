@@ -6,7 +6,7 @@ from typing import Any
 import stage_jobs
 from botocore.exceptions import ClientError
 
-from pipeline_common import config, endpoints, events, in_use, jobs, names, quotas
+from pipeline_common import config, endpoints, events, history, in_use, jobs, names, quotas
 from pipeline_common.aws import client, describe_or_none, error_code, retryable_errors
 from pipeline_common.errors import ConfigError, InvalidInput, ResourceConflict
 from pipeline_common.log import logger
@@ -162,7 +162,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     sagemaker = client("sagemaker")
     if in_use.deploy_target() == in_use.BATCH:
         quotas.check_room(client("service-quotas"), sagemaker, (settings["instance_type"], settings["instance_count"]), None, updating=False, log=log)
-        champion = champion_of(in_use.in_registry(sagemaker, config.required("MODEL_PACKAGE_GROUP")))
+        champion = champion_of(in_use.in_history(sagemaker, client("s3"), history.location()))
     else:
         endpoint = check_endpoint_first(sagemaker, config.required("ENDPOINT_NAME"))
         serverless = config.required("HOSTING_MODE") == "Serverless"

@@ -80,12 +80,12 @@ def transform_request(name: str, settings: dict[str, Any], model: str, input_uri
     }
 
 
-def prediction_model(sagemaker, state: dict[str, Any]) -> tuple[str, str]:
+def prediction_model(sagemaker, s3, state: dict[str, Any]) -> tuple[str, str]:
     """The model today's predictions come from, and why: today's when it was deployed, else the one in use."""
     deployment = state.get("deployment") if isinstance(state.get("deployment"), dict) else {}
     if deployment.get("action") in DEPLOYED_ACTIONS and deployment.get("model_name"):
         return deployment["model_name"], "today's model"
-    serving = in_use.current(sagemaker)
+    serving = in_use.current(sagemaker, s3)
     return serving["model_name"], f"the model in use ({serving['why']})" if serving["model_name"] else serving["why"]
 
 
@@ -105,7 +105,7 @@ def build(job: stages.Job, name: str, settings: dict[str, Any], state: dict[str,
                                      ["--file-name", settings["file_name"]], tags)
         return {"request": request, "input_uri": raw, "output_uri": outputs["train"], "outputs": outputs}
     if job.key == "score_serving":
-        serving = in_use.current(sagemaker)
+        serving = in_use.current(sagemaker, s3)
         if not serving["model_name"]:
             return {"skip": True, "why": f"no model to evaluate ({serving['why']}): training without evaluating first"}
         labelled = events.read(state, "data.uris.validation", str, STEP)
@@ -123,7 +123,7 @@ def build(job: stages.Job, name: str, settings: dict[str, Any], state: dict[str,
         input_uri, output = settings["uri"]("PREDICTION_INPUT_PREFIX"), settings["uri"]("PREDICTION_OUTPUT_PREFIX")
         if not has_objects(s3, input_uri):
             return {"skip": True, "why": f"no prediction input under {input_uri}", "input_uri": input_uri}
-        model, why = prediction_model(sagemaker, state)
+        model, why = prediction_model(sagemaker, s3, state)
         if not model:
             return {"skip": True, "why": f"no model to predict with ({why})", "input_uri": input_uri}
         request = transform_request(name, settings, model, input_uri, output, {"InputFilter": "$", "JoinSource": "Input", "OutputFilter": "$"}, tags)

@@ -247,6 +247,22 @@ def test_iam_is_least_privilege(rendered):
             assert "repository/*" not in json.dumps(statement), "ECR pulls are scoped to the image's repository"
 
 
+@pytest.mark.parametrize(("enabled", "deploy_target"), render.every_build(), ids=lambda v: v if isinstance(v, str) else "+".join(v) or "none")
+def test_sagemaker_list_actions_are_granted_on_star_alone_in_every_build(tmp_path, enabled, deploy_target):
+    """"Except for the ListTags API, resource-level restrictions are not available on List- calls" (SageMaker developer
+    guide, api-permissions-reference): a List action granted on an ARN is denied on AWS, and mixed into a statement with
+    scoped resources it would be too."""
+    template = load(render.render(out_dir=tmp_path, enabled_stages=enabled, deploy_target=deploy_target)[render.TEMPLATE])
+    granted = []
+    for name, statement in iam_statements(template):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        lists = [a for a in actions if a.startswith("sagemaker:List") and a != "sagemaker:ListTags"]
+        if lists:
+            assert statement["Resource"] == "*", (name, lists, statement["Resource"])
+            granted += lists
+    assert "sagemaker:ListModelPackages" in granted and "sagemaker:ListTrainingJobs" in granted
+
+
 def test_each_function_has_its_own_role_writing_only_to_its_own_log_group(rendered):
     resources = rendered["template"]["Resources"]
     for logical_id in names.FUNCTIONS.values():

@@ -155,17 +155,39 @@ def test_invoke_endpoint_locally_exits_1_when_the_model_refuses_the_rows(capsys,
     assert captured.out == "" and "the local endpoint answered an error: ModelError" in captured.err
 
 
-def test_model_history_prints_which_version_served_when():
-    history = load_script("model-history")
+def test_model_history_prints_which_version_served_when_from_the_deployment_history():
+    script = load_script("model-history")
+    group = "arn:aws:sagemaker:us-east-1:1:model-package/retrain-multiclass/"
     versions = [
-        {"ModelPackageArn": "a/1", "Version": 1, "ModelApprovalStatus": "Approved", "Deployments": [
-            {"at": "2026-11-22T07:00:00Z", "record": "origin=daily"}, {"at": "2026-11-24T09:00:00Z", "record": "origin=rollback"}],
+        {"ModelPackageArn": f"{group}1", "Version": 1, "ModelApprovalStatus": "Approved",
          "CustomerMetadataProperties": {"data_date": "2026-11-21", "metric_name": "validation:accuracy", "metric_value": "0.95", "comparison": "none"}},
-        {"ModelPackageArn": "a/2", "Version": 2, "ModelApprovalStatus": "Approved", "Deployments": [{"at": "2026-11-23T07:00:00Z", "record": "origin=daily"}],
+        {"ModelPackageArn": f"{group}2", "Version": 2, "ModelApprovalStatus": "Approved",
          "CustomerMetadataProperties": {"data_date": "2026-11-22", "metric_name": "validation:accuracy", "metric_value": "0.97", "comparison": "same-data"}},
-        {"ModelPackageArn": "a/3", "Version": 3, "ModelApprovalStatus": "Rejected", "Deployments": [], "CustomerMetadataProperties": {}},
+        {"ModelPackageArn": f"{group}3", "Version": 3, "ModelApprovalStatus": "Rejected", "CustomerMetadataProperties": {}},
     ]
-    lines = history.lines(versions, show_all=True)
-    assert [line.split("  ")[0] for line in lines[:3]] == ["2026-11-22T07:00:00Z", "2026-11-23T07:00:00Z", "2026-11-24T09:00:00Z"]
+    records = [
+        {"at": "2026-11-24T09:00:00.000Z", "model_package_arn": f"{group}1", "target": "multiclass", "origin": "rollback",
+         "replaced": f"{group}2", "execution": "rb"},
+        {"at": "2026-11-22T07:00:00.000Z", "model_package_arn": f"{group}1", "target": "multiclass", "origin": "daily", "replaced": "", "execution": "d1"},
+        {"at": "2026-11-23T07:00:00.000Z", "model_package_arn": f"{group}2", "target": "multiclass", "origin": "daily", "replaced": f"{group}1",
+         "execution": "d2"},
+        {"at": "2026-11-25T07:00:00.000Z", "model_package_arn": f"{group}9", "target": "multiclass", "origin": "daily", "replaced": "", "execution": "d9"},
+    ]
+    lines = script.lines(versions, records, show_all=True)
+    assert [line.split("  ")[0] for line in lines[:4]] == ["2026-11-22T07:00:00.000Z", "2026-11-23T07:00:00.000Z", "2026-11-24T09:00:00.000Z",
+                                                           "2026-11-25T07:00:00.000Z"]
     assert "version 2: Approved, data of 2026-11-22, validation:accuracy 0.97 (same-data)" in lines[1]
-    assert lines[3].startswith("never served") and "version 3: Rejected" in lines[3]
+    assert lines[2].endswith("[endpoint=multiclass; origin=rollback; replaced=version 2; execution=rb]")
+    assert f"{group}9 (no longer in the registry)" in lines[3]
+    assert lines[4].startswith("never served") and "version 3: Rejected" in lines[4]
+    assert script.lines([], [], show_all=False) == ["no version has been deployed yet"]
+
+
+def test_the_deployment_history_is_found_from_the_stacks_output():
+    import registry_cli
+
+    where = registry_cli.history_of({"DeploymentHistory": "s3://data-bucket/ops/deployment-history/retrain-multiclass/"})
+    assert (where.bucket, where.prefix, where.group, where.uri) == ("data-bucket", "ops/deployment-history", "retrain-multiclass",
+                                                                    "s3://data-bucket/ops/deployment-history/retrain-multiclass/")
+    with pytest.raises(SystemExit, match="the stack has no DeploymentHistory output"):
+        registry_cli.history_of({})

@@ -256,6 +256,17 @@ def test_access_denied_names_bucket_key_and_permission(run_scenario):
     assert summary.error == "DataAccessDenied"
 
 
+def test_a_deployment_the_history_refuses_still_serves_and_slack_says_it_was_not_recorded(run_scenario):
+    summary = run_scenario("history-not-writable")
+    assert collapse(summary.states) == DEPLOYED
+    assert endpoint(summary)["status"] == "InService"
+    text = message(summary, "New model deployed")
+    assert "Not recorded" in text and "AccessDenied" in text and "rollback cannot go back past it" in text
+    assert [call for call in summary.failed_calls if call.startswith("PutObject")] == [
+        call for call in summary.failed_calls if call.startswith("PutObject s3://retrain-local-data/deployment-history/retrain-multiclass/")] != []
+    assert all(package["deployments"] == [] for package in summary.resources["model_packages"])
+
+
 def test_a_job_stopped_at_max_runtime_names_job_status_secondary_status_and_limit(run_scenario):
     summary = run_scenario("stopped-at-max-runtime")
     assert collapse(summary.states) == TRAINING + ["TrainingFailed"] + FAILED
@@ -414,7 +425,7 @@ def test_every_scenario_has_a_test():
     tested = {"happy", "update", "no-data", "missing-validation", "empty-validation", "bad-date", "training-fails", "training-stopped",
               "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
               "rerun-same-date", "rerun-after-deploy", "worse-model", "better-model", "training-crashes", "bad-data",
-              "job-not-found-real-message", "bucket-missing", "s3-access-denied", "stopped-at-max-runtime", "job-vanishes",
+              "job-not-found-real-message", "bucket-missing", "s3-access-denied", "history-not-writable", "stopped-at-max-runtime", "job-vanishes",
               "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
               "harder-day", "easier-day", "champion-unscorable", "manual-approval", "manual-reject", "rollback",
               "canary-succeeds", "canary-alarm-rollback", "linear-succeeds", "quota-short", "serverless", "spot-interrupted-resumes",

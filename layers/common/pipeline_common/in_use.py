@@ -1,21 +1,19 @@
 """The model in use, decided once for every step and script.
 
 With ``deploy_target: endpoint`` it is the model the endpoint serves. With ``deploy_target: batch``
-there is no endpoint: the model package group carries a tag naming the version in use, moved by
-DeployModel when a version goes into use (a daily run, an approval, a rollback). The deployment
-records on the versions stay the history; the tag is the one answer to "which model now".
+there is no endpoint: it is the version of the last deployment recorded in the deployment history
+(``history``), written by DeployModel when a version goes into use (a daily run, an approval, a rollback).
 """
 
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from . import config, endpoints, registry
-from .aws import describe_or_none, is_not_found, retryable_errors
+from . import config, endpoints, history, registry
+from .aws import describe_or_none, is_not_found
 
 ENDPOINT, BATCH = "endpoint", "batch"
 DEPLOY_TARGETS = (ENDPOINT, BATCH)
-TAG_IN_USE = "retrain-pipeline:in-use"
 
 
 def deploy_target() -> str:
@@ -27,26 +25,19 @@ def model_name(package: dict[str, Any], group: str) -> str:
     return package.get("CustomerMetadataProperties", {}).get("training_job") or f"{group}-v{package['Version']}"
 
 
-def group_arn(sagemaker, group: str) -> str:
-    found = describe_or_none(sagemaker.describe_model_package_group, f"DescribeModelPackageGroup {group}", ModelPackageGroupName=group)
-    return found["ModelPackageGroupArn"] if found else ""
-
-
-def in_registry(sagemaker, group: str, metric: str | None = None) -> dict[str, Any]:
-    """The version the group marks as in use, as ``endpoints.serving_model`` describes a served one."""
-    arn = group_arn(sagemaker, group)
-    if not arn:
-        return endpoints.nothing_serving(f"no model package group {group} yet")
-    package_arn = endpoints.resource_tags(sagemaker, arn).get(TAG_IN_USE, "")
-    if not package_arn:
-        return endpoints.nothing_serving(f"no version of {group} is in use yet")
+def in_history(sagemaker, s3, where: history.Location, metric: str | None = None) -> dict[str, Any]:
+    """The version of the last recorded deployment, as ``endpoints.serving_model`` describes a served one."""
+    last = history.latest(s3, where)
+    if last is None:
+        return endpoints.nothing_serving(f"no version of {where.group} is in use yet (no deployment recorded under {where.uri})")
+    package_arn = last["model_package_arn"]
     try:
         package = registry.describe(sagemaker, package_arn)
     except ClientError as error:
         if not is_not_found(error):
             raise
         return endpoints.nothing_serving(f"the version in use ({package_arn}) is no longer in the registry")
-    name = model_name(package, group)
+    name = model_name(package, where.group)
     serving = {**endpoints.nothing_serving(""), "model_package_arn": package_arn,
                "training_job": package.get("CustomerMetadataProperties", {}).get("training_job", ""),
                "artifact": package["InferenceSpecification"]["Containers"][0]["ModelDataUrl"]}
@@ -59,22 +50,18 @@ def in_registry(sagemaker, group: str, metric: str | None = None) -> dict[str, A
     return endpoints.with_metric(sagemaker, serving, metric)
 
 
-def put_in_use(sagemaker, group: str, package_arn: str) -> None:
-    arn = group_arn(sagemaker, group)
-    with retryable_errors(f"AddTags {arn}"):
-        sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": TAG_IN_USE, "Value": package_arn}])
-
-
-def of_stack(sagemaker, target: str, endpoint_name: str, group: str, metric: str | None = None) -> dict[str, Any]:
-    """The model in use for a stack with ``target`` (its endpoint's, or its group's marked version)."""
-    if target == BATCH:
-        return in_registry(sagemaker, group, metric)
+def of_endpoint(sagemaker, endpoint_name: str, metric: str | None = None) -> dict[str, Any]:
     endpoint = describe_or_none(sagemaker.describe_endpoint, f"DescribeEndpoint {endpoint_name}", EndpointName=endpoint_name)
     return endpoints.serving_model(sagemaker, endpoint, metric)
 
 
-def current(sagemaker, metric: str | None = None) -> dict[str, Any]:
-    """The model in use for this function's stack (the environment says which target, endpoint and group)."""
-    target = deploy_target()
-    return of_stack(sagemaker, target, config.required("ENDPOINT_NAME") if target == ENDPOINT else "",
-                    config.required("MODEL_PACKAGE_GROUP") if target == BATCH else "", metric)
+def of_stack(sagemaker, s3, target: str, endpoint_name: str, where: history.Location, metric: str | None = None) -> dict[str, Any]:
+    """The model in use for a stack with ``target`` (its endpoint's, or the last deployment recorded under ``where``)."""
+    return in_history(sagemaker, s3, where, metric) if target == BATCH else of_endpoint(sagemaker, endpoint_name, metric)
+
+
+def current(sagemaker, s3, metric: str | None = None) -> dict[str, Any]:
+    """The model in use for this function's stack (the environment says which target, endpoint and history)."""
+    if deploy_target() == BATCH:
+        return in_history(sagemaker, s3, history.location(), metric)
+    return of_endpoint(sagemaker, config.required("ENDPOINT_NAME"), metric)

@@ -1,5 +1,3 @@
-from datetime import UTC, datetime
-
 import boto3
 import pytest
 from moto import mock_aws
@@ -35,31 +33,32 @@ def test_versions_come_from_the_arn_and_bad_arns_are_named():
         registry.version_of("arn:aws:sagemaker:us-east-1:1:model-package/unversioned")
 
 
-def test_deployments_are_recorded_on_the_package_and_read_back_in_time_order(sagemaker):
-    first, second = register(sagemaker, "Approved", "2026-11-22"), register(sagemaker, "Approved", "2026-11-23")
-    registry.record_deployment(sagemaker, first, "multiclass", "arn:x:execution:m:day-1", "", "daily", datetime(2026, 11, 22, 7, tzinfo=UTC))
-    registry.record_deployment(sagemaker, second, "multiclass", "arn:x:execution:m:day-2", first, "daily", datetime(2026, 11, 23, 7, tzinfo=UTC))
-    registry.record_deployment(sagemaker, first, "multiclass", "arn:x:execution:m:rb", second, "rollback", datetime(2026, 11, 23, 9, tzinfo=UTC))
-    history = registry.serving_history(registry.packages(sagemaker, GROUP))
-    assert [(at, package["Version"]) for at, package, _ in history] == [
-        ("2026-11-22T07:00:00Z", 1), ("2026-11-23T07:00:00Z", 2), ("2026-11-23T09:00:00Z", 1)]
-    assert history[2][2] == "endpoint=multiclass; origin=rollback; replaced=version 2; execution=rb"
-
-
 def test_the_rollback_target_is_the_approved_version_that_served_before_the_current_one(sagemaker):
     first, second = register(sagemaker, "Approved", "2026-11-22"), register(sagemaker, "Approved", "2026-11-23")
     register(sagemaker, "Rejected", "2026-11-24")
-    registry.record_deployment(sagemaker, first, "e", "x", "", "daily", datetime(2026, 11, 22, tzinfo=UTC))
-    registry.record_deployment(sagemaker, second, "e", "x", first, "daily", datetime(2026, 11, 23, tzinfo=UTC))
+    records = [{"at": "2026-11-22T00:00:00Z", "model_package_arn": first}, {"at": "2026-11-23T00:00:00Z", "model_package_arn": second}]
     versions = registry.packages(sagemaker, GROUP)
-    assert registry.rollback_target(versions, second)["ModelPackageArn"] == first
-    assert registry.rollback_target(versions, second, to_version=2)["Version"] == 2
+    assert registry.rollback_target(versions, records, second)["ModelPackageArn"] == first
+    assert registry.rollback_target(versions, list(reversed(records)), second)["ModelPackageArn"] == first, "records are ordered by time"
+    assert registry.rollback_target(versions, records, second, to_version=2)["Version"] == 2
     with pytest.raises(InvalidInput, match="version 3 is Rejected: only an Approved version"):
-        registry.rollback_target(versions, second, to_version=3)
+        registry.rollback_target(versions, records, second, to_version=3)
     with pytest.raises(InvalidInput, match="there is no version 9.*versions: 1, 2, 3"):
-        registry.rollback_target(versions, second, to_version=9)
-    with pytest.raises(InvalidInput, match="version 1 serves and nothing served before it"):
-        registry.rollback_target(versions, first)
+        registry.rollback_target(versions, records, second, to_version=9)
+    with pytest.raises(InvalidInput, match="version 1 serves and the deployment history shows no Approved version that served before it"):
+        registry.rollback_target(versions, records, first)
+    with pytest.raises(InvalidInput, match="version 2 serves and the deployment history shows no"):
+        registry.rollback_target(versions, [], second)
+
+
+def test_a_recorded_version_that_left_the_registry_stays_in_the_history_and_is_never_a_rollback_target(sagemaker):
+    first, second = register(sagemaker, "Approved", "2026-11-22"), register(sagemaker, "Approved", "2026-11-23")
+    gone = first.rsplit("/", 1)[0] + "/77"
+    records = [{"at": "1", "model_package_arn": first}, {"at": "2", "model_package_arn": gone}, {"at": "3", "model_package_arn": second}]
+    versions = registry.packages(sagemaker, GROUP)
+    assert [(entry["model_package_arn"], package and package["Version"]) for entry, package in registry.serving_history(versions, records)] == [
+        (first, 1), (gone, None), (second, 2)]
+    assert registry.rollback_target(versions, records, second)["ModelPackageArn"] == first
 
 
 def test_approval_keeps_the_packages_metadata_and_records_who_and_why(sagemaker):
@@ -78,13 +77,3 @@ def test_a_deployment_input_names_the_package_and_its_origin():
         "DEPLOY_PACKAGE": "arn:p/1", "ORIGIN": "rollback", "REQUESTED_BY": "alice", "REASON": "why"}
     with pytest.raises(InvalidInput, match="origin 'daily'"):
         registry.deployment_input("arn:p/1", "daily")
-
-
-def test_a_deployment_is_recorded_once_however_many_executions_a_repeated_event_starts(sagemaker):
-    arn = register(sagemaker, "Approved", "2026-11-22")
-    live = datetime(2026, 11, 22, 7, 30, tzinfo=UTC)
-    first = registry.record_deployment(sagemaker, arn, "multiclass", "arn:x:execution:m:approval-1", "", "approval", live)
-    again = registry.record_deployment(sagemaker, arn, "multiclass", "arn:x:execution:m:approval-2", "", "approval", live)
-    (package,) = registry.packages(sagemaker, GROUP)
-    assert first == again == "2026-11-22T07:30:00Z"
-    assert [d["record"].rsplit("=", 1)[-1] for d in package["Deployments"]] == ["approval-1"]

@@ -17,6 +17,7 @@ ENVIRONMENT = {
     "METRIC_FLOOR": "0.8", "MIN_IMPROVEMENT": "0", "GATE_RULE": "PairedInterval", "CHAMPION_FALLBACK": "Recorded", "APPROVAL_MODE": "Auto",
     "ROLLOUT_STRATEGY": "AllAtOnce", "CANARY_PERCENT": "10", "LINEAR_PERCENT": "20", "ROLLOUT_WAIT_SECONDS": "300", "BAKING_SECONDS": "600",
     "ROLLBACK_ALARMS": "s-multiclass-invocation-5xx,s-multiclass-model-latency,", "ENDPOINT_BUDGET_SECONDS": "5400",
+    "BUCKET": "data-bucket", "DEPLOYMENT_HISTORY_PREFIX": "deployment-history",
 }
 
 
@@ -31,6 +32,7 @@ def sagemaker(monkeypatch, emulator):
     for name, value in ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
     with mock_aws(), emulator.installed():
+        boto3.client("s3").create_bucket(Bucket=ENVIRONMENT["BUCKET"])
         yield boto3.client("sagemaker")
 
 

@@ -1,8 +1,10 @@
-"""DeployModel with deploy_target batch: no endpoint; the model package group marks the version in use."""
+"""DeployModel with deploy_target batch: no endpoint; the last deployment recorded in the history is the version in use."""
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 
-from pipeline_common import in_use, names
+from pipeline_common import history, in_use, names
 from pipeline_common.errors import ConfigError, ResourceConflict
 from tests.unit.deploy_model.test_deploy_model import ENVIRONMENT, app, approved_package, deploy_event, finished_training_job
 
@@ -28,8 +30,14 @@ def tags_of(sagemaker, arn: str) -> dict[str, str]:
 
 
 def marked_in_use(sagemaker) -> str:
-    arn = sagemaker.describe_model_package_group(ModelPackageGroupName=GROUP)["ModelPackageGroupArn"]
-    return tags_of(sagemaker, arn).get(in_use.TAG_IN_USE, "")
+    last = history.latest(boto3.client("s3"), history.location())
+    return last["model_package_arn"] if last else ""
+
+
+def recorded(at: str) -> str:
+    """The deployment record written at ``at``, as model-history prints it."""
+    (entry,) = [r for r in history.records(boto3.client("s3"), history.location()) if r["at"] == at]
+    return history.describe(entry)
 
 
 def put_yesterdays_model_in_use(sagemaker, emulator, accuracy=0.93) -> dict:
@@ -47,8 +55,7 @@ def test_the_first_model_is_registered_created_and_marked_in_use_with_no_endpoin
     model = batch.describe_model(ModelName=TODAY)
     assert tags_of(batch, model["ModelArn"])[names.TAG_MODEL_PACKAGE] == result["model_package_arn"]
     assert batch.list_endpoints()["Endpoints"] == [] and batch.list_endpoint_configs()["EndpointConfigs"] == []
-    record = tags_of(batch, result["model_package_arn"])[f"retrain-pipeline:deployed:{result['record']['recorded_at']}"]
-    assert record.startswith("target=batch predictions; origin=daily; replaced=nothing")
+    assert recorded(result["record"]["recorded_at"]).startswith("target=batch predictions; origin=daily; replaced=nothing")
 
 
 def test_the_gate_compares_with_the_version_in_use_and_a_better_model_replaces_it(batch, emulator):
@@ -58,7 +65,7 @@ def test_the_gate_compares_with_the_version_in_use_and_a_better_model_replaces_i
     assert (result["previous_model"], result["previous_model_package"]) == (YESTERDAY, first["model_package_arn"])
     assert result["gate"]["current"] == 0.93, "the version in use's own metric, read from its training job"
     assert marked_in_use(batch) == result["model_package_arn"]
-    assert "replaced=version 1" in tags_of(batch, result["model_package_arn"])[f"retrain-pipeline:deployed:{result['record']['recorded_at']}"]
+    assert "replaced=version 1" in recorded(result["record"]["recorded_at"])
 
 
 def test_a_worse_model_is_rejected_and_the_version_in_use_stays(batch, emulator):
@@ -85,7 +92,7 @@ def test_a_rollback_marks_the_named_version_in_use_and_recreates_its_deleted_mod
     assert (result["action"], result["version"], result["origin"], result["previous_model"]) == ("registered", 1, "rollback", YESTERDAY)
     assert marked_in_use(batch) == old
     assert batch.describe_model(ModelName="retrain-multiclass-20261120")["PrimaryContainer"]["ModelDataUrl"] == "s3://b/m/model.tar.gz"
-    assert tags_of(batch, old)[f"retrain-pipeline:deployed:{result['record']['recorded_at']}"].endswith("origin=rollback; replaced=version 2; execution=rb")
+    assert recorded(result["record"]["recorded_at"]).endswith("origin=rollback; replaced=version 2; execution=rb")
 
 
 def test_a_version_that_is_not_approved_is_never_put_in_use(batch, emulator):
@@ -101,7 +108,7 @@ def test_a_version_that_is_not_approved_is_never_put_in_use(batch, emulator):
 def test_a_deleted_model_of_the_version_in_use_is_named_with_the_way_back(batch, emulator):
     first = put_yesterdays_model_in_use(batch, emulator)
     batch.delete_model(ModelName=YESTERDAY)
-    found = in_use.in_registry(batch, GROUP)
+    found = in_use.in_history(batch, boto3.client("s3"), history.location())
     assert found["model_name"] == "" and found["model_package_arn"] == first["model_package_arn"]
     assert found["why"] == f"model {YESTERDAY} of version 1 in use was deleted: scripts/rollback --to 1 creates it again"
 
@@ -115,7 +122,19 @@ def test_an_unknown_deploy_target_is_named(batch, monkeypatch):
 def test_a_version_in_use_that_left_the_registry_is_named(batch, emulator):
     first = put_yesterdays_model_in_use(batch, emulator)
     gone = first["model_package_arn"].rsplit("/", 1)[0] + "/9"
-    group = batch.describe_model_package_group(ModelPackageGroupName=GROUP)["ModelPackageGroupArn"]
-    batch.add_tags(ResourceArn=group, Tags=[{"Key": in_use.TAG_IN_USE, "Value": gone}])
-    found = in_use.in_registry(batch, GROUP)
+    history.record(boto3.client("s3"), history.location(), gone, "", "arn:x:execution:m:by-hand", "", "rollback")
+    found = in_use.in_history(batch, boto3.client("s3"), history.location())
     assert (found["model_name"], found["why"]) == ("", f"the version in use ({gone}) is no longer in the registry")
+
+
+def test_a_deployment_record_that_cannot_be_written_changes_nothing_in_use_and_says_so(batch, emulator, monkeypatch):
+    first = put_yesterdays_model_in_use(batch, emulator)
+
+    def denied(*args, **kwargs):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "PutObject")
+
+    monkeypatch.setattr(history, "record", denied)
+    with pytest.raises(app.DeployRefused, match=r"the deployment record s3://data-bucket/deployment-history/retrain-multiclass/ could not be "
+                                                r"written: AccessDenied: Access Denied. The model in use for batch predictions was not changed"):
+        app.lambda_handler(deploy_event(job=TODAY, accuracy=0.95), None)
+    assert marked_in_use(batch) == first["model_package_arn"]

@@ -1,7 +1,9 @@
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from local_aws.sagemaker import TrainingOutcome
-from pipeline_common import names
+from pipeline_common import history, names
 from pipeline_common.errors import ConfigError, EndpointNotReady, InvalidInput, ResourceConflict
 from tests.conftest import event, load_handler
 from tests.unit.deploy_model.conftest import ENVIRONMENT
@@ -310,12 +312,23 @@ def test_manual_mode_registers_a_passing_model_pending_and_deploys_nothing(sagem
     assert sagemaker.list_endpoints()["Endpoints"] == []
 
 
-def test_recording_a_deployment_tags_the_package_with_when_where_and_what_it_replaced(sagemaker):
+def test_recording_a_deployment_writes_when_where_and_what_it_replaced_to_the_history_not_to_the_package(sagemaker):
     arn = approved_package(sagemaker)
     result = app.lambda_handler({"record": {"model_package_arn": arn, "previous_model_package": "", "origin": "daily"},
                                  "execution": "arn:aws:states:us-east-1:1:execution:m:run-1"}, None)
-    tags = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=arn)["Tags"]}
-    assert tags[f"retrain-pipeline:deployed:{result['recorded_at']}"] == "endpoint=multiclass; origin=daily; replaced=nothing; execution=run-1"
+    (entry,) = history.records(boto3.client("s3"), history.location())
+    assert entry["at"] == result["recorded_at"] and entry["model_package_arn"] == arn
+    assert history.describe(entry) == "endpoint=multiclass; origin=daily; replaced=nothing; execution=run-1"
+    with pytest.raises(ClientError, match="versioned model package"):
+        sagemaker.list_tags(ResourceArn=arn)
+
+
+def test_a_model_package_in_a_group_takes_no_tags_of_its_own(sagemaker):
+    """CreateModelPackage, Tags: with ModelPackageGroupName "you cannot supply a tag argument"; the emulator refuses as AWS does."""
+    sagemaker.create_model_package_group(ModelPackageGroupName="g")
+    with pytest.raises(ClientError, match="Tags cannot be supplied with ModelPackageGroupName"):
+        sagemaker.create_model_package(ModelPackageGroupName="g", Tags=[{"Key": "k", "Value": "v"}], InferenceSpecification={
+            "Containers": [{"Image": "img"}], "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]})
 
 
 def test_a_rollout_longer_than_the_endpoint_loop_is_refused_before_anything_is_created(sagemaker, monkeypatch):

@@ -7,7 +7,7 @@ from moto import mock_aws
 from local_aws.clock import Clock
 from local_aws.sagemaker import SageMakerEmulator
 from local_aws.servicequotas import applied_quotas
-from pipeline_common import in_use, names
+from pipeline_common import history, names
 from pipeline_common.errors import ConfigError, InvalidInput
 from tests.conftest import event, load_handler
 
@@ -198,22 +198,24 @@ def test_a_spot_wait_shorter_than_the_runtime_is_refused_naming_both(sagemaker, 
 
 
 @pytest.fixture
-def registry_tags():
-    """Versioned model packages take tags on AWS; the local emulator adds that to moto."""
+def emulated_registry():
+    """The registry as AWS answers it (a versioned package takes no tags); the local emulator adds that to moto."""
     with SageMakerEmulator(Clock()).installed():
         yield
 
 
-def test_with_deploy_target_batch_the_version_in_use_is_the_champion_and_no_endpoint_is_looked_at(sagemaker, registry_tags, monkeypatch):
+def test_with_deploy_target_batch_the_version_in_use_is_the_champion_and_no_endpoint_is_looked_at(sagemaker, emulated_registry, monkeypatch):
     monkeypatch.setenv("DEPLOY_TARGET", "batch")
     monkeypatch.setenv("MODEL_PACKAGE_GROUP", "retrain-multiclass")
+    monkeypatch.setenv("DEPLOYMENT_HISTORY_PREFIX", "deployment-history")
+    boto3.client("s3").create_bucket(Bucket=ENVIRONMENT["BUCKET"])
     for name in ("ENDPOINT_NAME", "HOSTING_MODE", "HOSTING_INSTANCE_TYPE", "HOSTING_INSTANCE_COUNT"):
         monkeypatch.delenv(name)
     first = app.lambda_handler(event("start_training"), None)
-    assert first["champion"]["artifact"] == "" and first["champion"]["why_none"] == "no model package group retrain-multiclass yet"
+    assert first["champion"]["artifact"] == "" and first["champion"]["why_none"].startswith("no version of retrain-multiclass is in use yet")
 
     artifact = "s3://data-bucket/output-model/2026-11-22/multiclass/retrain-multiclass-20261122/output/model.tar.gz"
-    group = sagemaker.create_model_package_group(ModelPackageGroupName="retrain-multiclass")["ModelPackageGroupArn"]
+    sagemaker.create_model_package_group(ModelPackageGroupName="retrain-multiclass")
     package = sagemaker.create_model_package(
         ModelPackageGroupName="retrain-multiclass", ModelApprovalStatus="Approved",
         InferenceSpecification={"Containers": [{"Image": "img", "ModelDataUrl": artifact}], "SupportedContentTypes": ["text/csv"],
@@ -221,7 +223,7 @@ def test_with_deploy_target_batch_the_version_in_use_is_the_champion_and_no_endp
         CustomerMetadataProperties={"training_job": "retrain-multiclass-20261122"})["ModelPackageArn"]
     sagemaker.create_model(ModelName="retrain-multiclass-20261122", PrimaryContainer={"Image": "img", "ModelDataUrl": artifact},
                            ExecutionRoleArn=ENVIRONMENT["SAGEMAKER_ROLE_ARN"])
-    sagemaker.add_tags(ResourceArn=group, Tags=[{"Key": in_use.TAG_IN_USE, "Value": package}])
+    history.record(boto3.client("s3"), history.location(), package, "", "arn:x:execution:m:day", "", "daily")
     later = event("start_training")
     later["data"]["data_date"] = "2026-11-24"
     result = app.lambda_handler(later, None)
