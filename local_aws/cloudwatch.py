@@ -4,10 +4,11 @@ return quiet alarms too)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from unittest import mock
 
 from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.responses import ActionResult
+
+from .overrides import override
 
 
 @contextmanager
@@ -20,5 +21,5 @@ def strict_describe_alarms() -> Iterator[None]:
                   if (not names or a.name in names) and (not prefix or a.name.startswith(prefix)) and (not state or a.state_value == state)]
         return ActionResult({"MetricAlarms": [a for a in alarms if a.rule is None], "CompositeAlarms": [a for a in alarms if a.rule is not None]})
 
-    with mock.patch.object(CloudWatchResponse, "describe_alarms", describe_alarms):
+    with override(CloudWatchResponse, "describe_alarms", describe_alarms, rows=("cloudwatch-describe-alarms-filters",)):
         yield

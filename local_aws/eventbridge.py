@@ -5,12 +5,13 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from unittest import mock
 
 import boto3
 from jsonpath_ng.ext import parse as jsonpath
 from moto.events.models import Rule, events_backends
 from moto.utilities.arns import parse_arn
+
+from .overrides import override
 
 MODEL_PACKAGE_STATE_CHANGE = "SageMaker Model Package State Change"
 
@@ -52,5 +53,5 @@ def delivering_to_state_machines(started: list[str]) -> Iterator[None]:
                                             name=f"{rule.name}-{len(started) + 1}"[:80])
             started.append(execution["executionArn"])
 
-    with mock.patch.object(Rule, "send_to_targets", send_to_targets):
+    with override(Rule, "send_to_targets", send_to_targets, rows=("eventbridge-starts-state-machines", "model-package-events")):
         yield

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
-from unittest import mock
 
 from moto.awslambda_simple.models import LambdaSimpleBackend
+
+from .overrides import override
 
 
 @dataclass
@@ -128,5 +129,5 @@ class Runtime:
                 response_headers["x-amz-function-error"] = "Unhandled"
             return payload
 
-        with mock.patch.object(LambdaSimpleBackend, "invoke", invoke):
+        with override(LambdaSimpleBackend, "invoke", invoke, rows=("lambda-invoke-function-error",)):
             yield

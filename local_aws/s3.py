@@ -9,10 +9,11 @@ A denied PutObject is S3's 403 AccessDenied "Access Denied" (S3 API reference, E
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from unittest import mock
 
 from moto.s3.exceptions import MissingBucket
 from moto.s3.responses import S3Response
+
+from .overrides import override
 
 ACCESS_DENIED = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message>'
                  "<RequestId>LOCAL</RequestId></Error>")
@@ -50,5 +51,6 @@ class S3Emulator:
                 return 403, {"Content-Type": "application/xml"}, ACCESS_DENIED
             return original_put(response)
 
-        with mock.patch.object(S3Response, "head_object", head_object), mock.patch.object(S3Response, "put_object", put_object):
+        with override(S3Response, "head_object", head_object, rows=("s3-head-bodiless", "s3-access-denied")), \
+                override(S3Response, "put_object", put_object, rows=("s3-access-denied",)):
             yield self

@@ -25,7 +25,6 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from unittest import mock
 
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
@@ -35,6 +34,7 @@ from moto.sagemaker.responses import SageMakerResponse
 
 from .clock import Clock
 from .eventbridge import MODEL_PACKAGE_STATE_CHANGE, emit
+from .overrides import override
 
 
 class Throttled(SagemakerClientError):
@@ -504,22 +504,25 @@ class SageMakerEmulator:
             "create_processing_job", "describe_processing_job", "create_transform_job", "describe_transform_job")}
 
         with ExitStack() as stack:
-            patch = lambda name, value: stack.enter_context(mock.patch.object(SageMakerModelBackend, name, value, create=True))  # noqa: E731
-            patch("create_training_job", throttled("CreateTrainingJob", create_training_job))
-            patch("describe_training_job", throttled("DescribeTrainingJob", describe_training_job))
-            patch("create_endpoint", throttled("CreateEndpoint", create_endpoint))
-            patch("describe_endpoint", throttled("DescribeEndpoint", describe_endpoint))
-            patch("update_endpoint", throttled("UpdateEndpoint", update_endpoint))
-            patch("create_model", throttled("CreateModel", original["create_model"]))
-            patch("create_endpoint_config", throttled("CreateEndpointConfig", original["create_endpoint_config"]))
-            patch("create_model_package", create_model_package)
-            patch("create_processing_job", throttled("CreateProcessingJob", create_processing_job))
-            patch("describe_processing_job", throttled("DescribeProcessingJob", describe_processing_job))
-            patch("create_transform_job", throttled("CreateTransformJob", create_transform_job))
-            patch("describe_transform_job", throttled("DescribeTransformJob", describe_transform_job))
-            patch("_get_resource_from_arn", resource_from_arn)
-            patch("add_tags", add_tags)
-            patch("update_model_package", update_model_package)
-            stack.enter_context(mock.patch.object(SageMakerResponse, "delete_endpoint", delete_endpoint_response))
-            stack.enter_context(mock.patch.object(SageMakerResponse, "update_endpoint", update_endpoint_response, create=True))
+            def patch(name: str, value: Callable, rows: tuple[str, ...]) -> None:
+                stack.enter_context(override(SageMakerModelBackend, name, value, rows=rows, create=True))
+
+            patch("create_training_job", throttled("CreateTrainingJob", create_training_job), rows=("training-job-lifecycle", "service-faults"))
+            patch("describe_training_job", throttled("DescribeTrainingJob", describe_training_job),
+                  rows=("training-job-lifecycle", "training-job-not-found", "service-faults"))
+            patch("create_endpoint", throttled("CreateEndpoint", create_endpoint), rows=("endpoint-lifecycle", "service-faults"))
+            patch("describe_endpoint", throttled("DescribeEndpoint", describe_endpoint), rows=("endpoint-lifecycle", "service-faults"))
+            patch("update_endpoint", throttled("UpdateEndpoint", update_endpoint), rows=("endpoint-lifecycle", "service-faults"))
+            patch("create_model", throttled("CreateModel", original["create_model"]), rows=("service-faults",))
+            patch("create_endpoint_config", throttled("CreateEndpointConfig", original["create_endpoint_config"]), rows=("service-faults",))
+            patch("create_model_package", create_model_package, rows=("model-package-no-tags", "model-package-events"))
+            patch("create_processing_job", throttled("CreateProcessingJob", create_processing_job), rows=("stage-job-lifecycle", "service-faults"))
+            patch("describe_processing_job", throttled("DescribeProcessingJob", describe_processing_job), rows=("stage-job-lifecycle", "service-faults"))
+            patch("create_transform_job", throttled("CreateTransformJob", create_transform_job), rows=("stage-job-lifecycle", "service-faults"))
+            patch("describe_transform_job", throttled("DescribeTransformJob", describe_transform_job), rows=("stage-job-lifecycle", "service-faults"))
+            patch("_get_resource_from_arn", resource_from_arn, rows=("model-package-no-tags",))
+            patch("add_tags", add_tags, rows=("addtags-overwrites",))
+            patch("update_model_package", update_model_package, rows=("model-package-events",))
+            stack.enter_context(override(SageMakerResponse, "delete_endpoint", delete_endpoint_response, rows=("endpoint-lifecycle",)))
+            stack.enter_context(override(SageMakerResponse, "update_endpoint", update_endpoint_response, rows=("endpoint-lifecycle",), create=True))
             yield self

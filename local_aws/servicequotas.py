@@ -4,9 +4,10 @@ quotas a scenario sets, answered in the API's shape."""
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from unittest import mock
 
 from moto.servicequotas.responses import ServiceQuotasResponse
+
+from .overrides import override
 
 # Applied SageMaker quotas of the emulated account, unless a scenario says otherwise.
 DEFAULT_QUOTAS = {"ml.m5.large for training job usage": 4.0, "ml.m5.large for endpoint usage": 4.0}
@@ -22,5 +23,5 @@ def applied_quotas(quotas: dict[str, float]) -> Iterator[None]:
                    "Adjustable": True, "GlobalQuota": False} for name, value in values.items()] if service == "sagemaker" else []
         return json.dumps({"Quotas": listed})
 
-    with mock.patch.object(ServiceQuotasResponse, "list_service_quotas", list_service_quotas, create=True):
+    with override(ServiceQuotasResponse, "list_service_quotas", list_service_quotas, rows=("service-quotas-applied",), create=True):
         yield

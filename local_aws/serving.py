@@ -3,12 +3,12 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from unittest import mock
 
 from moto.core.exceptions import ServiceException
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 
 from .containers import ModelServer
+from .overrides import override
 
 
 class ModelError(ServiceException):
@@ -68,7 +68,7 @@ class Router:
             return 200, {"Content-Type": content_type, "x-Amzn-Invoked-Production-Variant": "AllTraffic"}, body
 
         try:
-            with mock.patch.object(SageMakerRuntimeResponse, "invoke_endpoint", invoke_endpoint):
+            with override(SageMakerRuntimeResponse, "invoke_endpoint", invoke_endpoint, rows=("invoke-endpoint-model-error",)):
                 yield self
         finally:
             self.stop()

@@ -37,6 +37,7 @@ from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 from moto.stepfunctions.parser.asl.utils.json_path import NoSuchJsonPathError
 
 from .clock import Clock
+from .overrides import override
 
 Listener = Callable[[str, dict[str, Any]], None]
 NOT_CAUGHT_BY_STATES_ALL = frozenset({StatesErrorNameType.StatesRuntime, StatesErrorNameType.StatesStatesDataLimitExceeded})
@@ -85,7 +86,7 @@ def _parse_once(definition: str):
 @contextmanager
 def parsed_once() -> Iterator[None]:
     """Each distinct definition is parsed once per process (see the module's docstring)."""
-    with mock.patch.object(asl_parser.AmazonStateLanguageParser, "parse", staticmethod(_parse_once)):
+    with override(asl_parser.AmazonStateLanguageParser, "parse", staticmethod(_parse_once), rows=("emulator-speed-only",)):
         yield
 
 
@@ -112,11 +113,11 @@ def emulated_time(clock: Clock, listener: Listener | None = None) -> Iterator[No
     state_datetime.datetime.now = lambda tz=None: clock.now().astimezone(tz) if tz else clock.now()
 
     with ExitStack() as stack:
-        stack.enter_context(mock.patch.object(WaitFunction, "_wait_interval", wait_interval))
-        stack.enter_context(mock.patch.object(EventManager, "_get_current_timestamp", staticmethod(clock.now)))
-        stack.enter_context(mock.patch.object(EventManager, "add_event", add_event))
-        stack.enter_context(mock.patch.object(retrier_decl, "time", retry_time))
-        stack.enter_context(mock.patch.object(state_module, "datetime", state_datetime))
-        stack.enter_context(mock.patch.object(ComparisonVariable, "_eval_body", _strict_comparison))
-        stack.enter_context(mock.patch.object(error_equals_decl.ErrorEqualsDecl, "_eval_body", _error_equals))
+        stack.enter_context(override(WaitFunction, "_wait_interval", wait_interval, rows=("emulated-time",)))
+        stack.enter_context(override(EventManager, "_get_current_timestamp", staticmethod(clock.now), rows=("emulated-time",)))
+        stack.enter_context(override(EventManager, "add_event", add_event, rows=("emulator-timeline-only",)))
+        stack.enter_context(override(retrier_decl, "time", retry_time, rows=("emulated-time",)))
+        stack.enter_context(override(state_module, "datetime", state_datetime, rows=("emulated-time",)))
+        stack.enter_context(override(ComparisonVariable, "_eval_body", _strict_comparison, rows=("states-runtime-missing-path",)))
+        stack.enter_context(override(error_equals_decl.ErrorEqualsDecl, "_eval_body", _error_equals, rows=("states-all-excludes-runtime",)))
         yield
