@@ -18,7 +18,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "layers" / "common"))
 
-from pipeline_common import errors, in_use, names, polling, registry, stages, statuses  # noqa: E402
+from pipeline_common import errors, in_use, names, polling, registry, rollout, stages, statuses  # noqa: E402
 
 DEFAULT_CONFIG = ROOT / "pipeline-config.yaml"
 TEMPLATE = "template.yaml.j2"
@@ -233,7 +233,9 @@ def context(config: dict[str, Any]) -> dict[str, Any]:
         "deploy_package_key": registry.DEPLOY_PACKAGE,
         "variant_name": names.VARIANT,
         "endpoint_alarms": ENDPOINT_ALARMS,
-        "rollback_alarms": "!Join [\",\", [!Ref " + ", !Ref ".join(a["logical_id"] for a in ENDPOINT_ALARMS) + ", !Join [\",\", !Ref ExtraRollbackAlarms]]]",
+        "rollback_alarms": "!Join [\",\", [!Ref " + ", !Ref ".join(a["logical_id"] for a in ENDPOINT_ALARMS) + ", !Ref ExtraRollbackAlarms]]",
+        "extra_alarms_max": rollout.ALARM_LIST_MAX - len(ENDPOINT_ALARMS),
+        "rollout_limits": {"wait": rollout.WAIT_INTERVAL_SECONDS, "linear": rollout.LINEAR_STEP_PERCENT, "canary": rollout.CANARY_PERCENT},
     }
 
 

@@ -35,6 +35,7 @@ from moto.sagemaker.responses import SageMakerResponse
 from .clock import Clock
 from .eventbridge import MODEL_PACKAGE_STATE_CHANGE, emit
 from .overrides import override
+from .validation import validated_requests
 
 
 class Throttled(SagemakerClientError):
@@ -504,6 +505,8 @@ class SageMakerEmulator:
             "create_processing_job", "describe_processing_job", "create_transform_job", "describe_transform_job")}
 
         with ExitStack() as stack:
+            stack.enter_context(validated_requests())
+
             def patch(name: str, value: Callable, rows: tuple[str, ...]) -> None:
                 stack.enter_context(override(SageMakerModelBackend, name, value, rows=rows, create=True))
 

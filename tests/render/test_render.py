@@ -444,7 +444,31 @@ def test_the_rollback_alarms_are_created_enabled_on_the_endpoints_variant_and_gi
         assert alarm["Dimensions"] == [{"Name": "EndpointName", "Value": {"Ref": "EndpointName"}}, {"Name": "VariantName", "Value": names.VARIANT}]
     for function in ("DeployModelFunction", "GetStatusFunction"):
         alarms = resources[function]["Properties"]["Environment"]["Variables"]["ROLLBACK_ALARMS"]
-        assert alarms == {"Fn::Join": [",", [{"Ref": "EndpointErrorAlarm"}, {"Ref": "EndpointLatencyAlarm"}, {"Fn::Join": [",", {"Ref": "ExtraRollbackAlarms"}]}]]}
+        assert alarms == {"Fn::Join": [",", [{"Ref": "EndpointErrorAlarm"}, {"Ref": "EndpointLatencyAlarm"}, {"Ref": "ExtraRollbackAlarms"}]]}
+
+
+def test_rollout_settings_sagemaker_would_refuse_are_refused_when_the_stack_is_deployed(rendered):
+    """Deployment guardrails' limits (docs/aws-behaviours.md, guardrail-limits) as parameter constraints, so an out-of-range
+    setting fails `sam deploy`, not an update after a day's training."""
+    import botocore.session
+
+    from pipeline_common import rollout
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    assert model.shape_for("AlarmList").metadata["max"] == rollout.ALARM_LIST_MAX
+    wait = model.shape_for("TrafficRoutingConfig").members["WaitIntervalInSeconds"].metadata
+    assert (wait["min"], wait["max"]) == rollout.WAIT_INTERVAL_SECONDS
+    assert "10-50%" in model.shape_for("TrafficRoutingConfig").members["LinearStepSize"].documentation
+    parameters = rendered["template"]["Parameters"]
+    for name, limits in (("RolloutWaitSeconds", rollout.WAIT_INTERVAL_SECONDS), ("BakingPeriodSeconds", rollout.WAIT_INTERVAL_SECONDS),
+                         ("LinearStepPercent", rollout.LINEAR_STEP_PERCENT), ("CanarySizePercent", rollout.CANARY_PERCENT)):
+        assert (parameters[name]["MinValue"], parameters[name]["MaxValue"]) == limits, name
+    pattern = re.compile(parameters["ExtraRollbackAlarms"]["AllowedPattern"])
+    stack_alarms = len(render.ENDPOINT_ALARMS)
+    assert pattern.fullmatch("") and pattern.fullmatch("team-a-errors")
+    assert pattern.fullmatch(",".join(f"alarm-{i}" for i in range(rollout.ALARM_LIST_MAX - stack_alarms)))
+    assert not pattern.fullmatch(",".join(f"alarm-{i}" for i in range(rollout.ALARM_LIST_MAX - stack_alarms + 1))), "one alarm too many"
+    assert not pattern.fullmatch("a,,b") and not pattern.fullmatch("x" * 256)
 
 
 @pytest.mark.parametrize("hosting", ["Instance", "Serverless"])

@@ -12,6 +12,11 @@ from . import config
 ALL_AT_ONCE, CANARY, LINEAR = "AllAtOnce", "Canary", "Linear"
 PROVISIONING_ALLOWANCE_SECONDS = 1800   # the new fleet's own start, before any traffic moves
 ROUTING = {ALL_AT_ONCE: "ALL_AT_ONCE", CANARY: "CANARY", LINEAR: "LINEAR"}
+# SageMaker's limits (docs/aws-behaviours.md, guardrail-limits): the template refuses settings outside them at deploy time.
+ALARM_LIST_MAX = 10                    # botocore AutoRollbackConfig.Alarms (AlarmList max)
+WAIT_INTERVAL_SECONDS = (0, 3600)      # botocore TrafficRoutingConfig.WaitIntervalInSeconds; TerminationWaitInSeconds alike
+LINEAR_STEP_PERCENT = (10, 50)         # TrafficRoutingConfig.LinearStepSize: "Value must be 10-50% of the variant's total instance count"
+CANARY_PERCENT = (1, 50)               # TrafficRoutingConfig.CanarySize: "less than or equal to 50%"
 
 
 @dataclass(frozen=True)

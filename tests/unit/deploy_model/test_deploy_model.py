@@ -333,9 +333,9 @@ def test_a_model_package_in_a_group_takes_no_tags_of_its_own(sagemaker):
 
 def test_a_rollout_longer_than_the_endpoint_loop_is_refused_before_anything_is_created(sagemaker, monkeypatch):
     monkeypatch.setenv("ROLLOUT_STRATEGY", "Linear")
-    monkeypatch.setenv("LINEAR_PERCENT", "5")
+    monkeypatch.setenv("LINEAR_PERCENT", "10")
     monkeypatch.setenv("ROLLOUT_WAIT_SECONDS", "3600")
-    with pytest.raises(ConfigError, match="RolloutStrategy=Linear shifts for 19 x 3600 s.*more than the endpoint loop's 5400 s"):
+    with pytest.raises(ConfigError, match="RolloutStrategy=Linear shifts for 9 x 3600 s.*more than the endpoint loop's 5400 s"):
         app.lambda_handler(deploy_event(), None)
     assert sagemaker.list_models()["Models"] == []
 
