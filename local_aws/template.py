@@ -46,6 +46,17 @@ def load(path: Path) -> dict[str, Any]:
         raise TemplateError(f"{path}: cannot read the rendered template ({error.strerror}); run render.py first") from None
 
 
+def _check_number(name: str, value: str, spec: dict[str, Any]) -> None:
+    try:
+        number = float(value)
+    except ValueError:
+        raise TemplateError(f"template parameter {name}={value!r} is not a number") from None
+    if "MinValue" in spec and number < float(spec["MinValue"]):
+        raise TemplateError(f"template parameter {name}={value} is below its MinValue {spec['MinValue']}")
+    if "MaxValue" in spec and number > float(spec["MaxValue"]):
+        raise TemplateError(f"template parameter {name}={value} is above its MaxValue {spec['MaxValue']}")
+
+
 @dataclass
 class Resolver:
     """Resolves Ref, Fn::Sub, Fn::GetAtt, Fn::If and conditions against given values."""
@@ -75,8 +86,20 @@ class Resolver:
             allowed = spec.get("AllowedValues")
             if allowed and values[name] not in [str(v) for v in allowed]:
                 raise TemplateError(f"template parameter {name}={values[name]!r} is not one of {allowed}")
+            if spec.get("Type") == "Number":
+                _check_number(name, values[name], spec)
         self.parameters = values
         self.conditions = {name: self.resolve(body) for name, body in self.template.get("Conditions", {}).items()}
+        self._check_rules()
+
+    def _check_rules(self) -> None:
+        """Rules as CloudFormation applies them: when a rule's condition holds, every assertion must (docs/aws-behaviours.md)."""
+        for name, rule in self.template.get("Rules", {}).items():
+            if "RuleCondition" in rule and not self.resolve(rule["RuleCondition"]):
+                continue
+            for assertion in rule.get("Assertions", []):
+                if not self.resolve(assertion["Assert"]):
+                    raise TemplateError(f"template rule {name}: {assertion.get('AssertDescription', 'an assertion failed')}")
 
     def ref(self, name: str) -> str:
         if name in self.pseudo:

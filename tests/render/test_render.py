@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import render
-from local_aws.template import load
+from local_aws.template import TemplateError, load
 from pipeline_common import names, polling
 
 HISTORY_LIMIT = 25_000
@@ -263,6 +263,20 @@ def test_sagemaker_list_actions_are_granted_on_star_alone_in_every_build(tmp_pat
     assert "sagemaker:ListModelPackages" in granted and "sagemaker:ListTrainingJobs" in granted
 
 
+def test_autoscaling_writes_are_scoped_to_sagemaker_variants_and_only_describe_is_on_star(rendered):
+    """Application Auto Scaling's Register/Put act on the scalable-target resource type (an ARN ending in an ID it assigns),
+    narrowed by its service-namespace and scalable-dimension condition keys; its Describe actions take "*" alone."""
+    statements = [st for _, st in iam_statements(rendered["template"]) if any(str(a).startswith("application-autoscaling:") for a in st["Action"])]
+    writes = [st for st in statements if "application-autoscaling:RegisterScalableTarget" in st["Action"]]
+    assert len(writes) == 1 and set(writes[0]["Action"]) == {"application-autoscaling:RegisterScalableTarget", "application-autoscaling:PutScalingPolicy"}
+    assert writes[0]["Resource"]["Fn::Sub"].endswith(":scalable-target/*")
+    assert writes[0]["Condition"]["StringEquals"] == {"application-autoscaling:service-namespace": "sagemaker",
+                                                      "application-autoscaling:scalable-dimension": "sagemaker:variant:DesiredInstanceCount"}
+    for statement in statements:
+        if statement is not writes[0]:
+            assert statement["Resource"] == "*" and all(a.split(":")[1].startswith("Describe") for a in statement["Action"])
+
+
 def test_each_function_has_its_own_role_writing_only_to_its_own_log_group(rendered):
     resources = rendered["template"]["Resources"]
     for logical_id in names.FUNCTIONS.values():
@@ -469,6 +483,19 @@ def test_rollout_settings_sagemaker_would_refuse_are_refused_when_the_stack_is_d
     assert pattern.fullmatch(",".join(f"alarm-{i}" for i in range(rollout.ALARM_LIST_MAX - stack_alarms)))
     assert not pattern.fullmatch(",".join(f"alarm-{i}" for i in range(rollout.ALARM_LIST_MAX - stack_alarms + 1))), "one alarm too many"
     assert not pattern.fullmatch("a,,b") and not pattern.fullmatch("x" * 256)
+
+
+@pytest.mark.parametrize(("parameters", "refusal"), [
+    ({"HostingMode": "Serverless", "DataCapturePercent": "20"}, "template rule ServerlessEndpointsCaptureNoData: serverless endpoints support no data capture"),
+    ({"LinearStepPercent": "5"}, "template parameter LinearStepPercent=5 is below its MinValue 10"),
+    ({"RolloutWaitSeconds": "3601"}, "template parameter RolloutWaitSeconds=3601 is above its MaxValue 3600"),
+    ({"ExtraRollbackAlarms": ",".join(f"a{i}" for i in range(9))}, "template parameter ExtraRollbackAlarms="),
+])
+def test_settings_sagemaker_refuses_fail_the_deploy_locally_as_on_aws(rendered, parameters, refusal):
+    with pytest.raises(TemplateError, match=re.escape(refusal)):
+        resolver_for(rendered, **parameters)
+    resolver_for(rendered, HostingMode="Serverless", DataCapturePercent="0")
+    resolver_for(rendered, HostingMode="Instance", DataCapturePercent="20")
 
 
 @pytest.mark.parametrize("hosting", ["Instance", "Serverless"])
