@@ -431,7 +431,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
         stack.enter_context(emulator.installed())
         s3_emulator = stack.enter_context(S3Emulator(scenario.s3_denied, scenario.s3_put_denied).installed())
         stack.enter_context(strict_describe_alarms())
-        stack.enter_context(applied_quotas(scenario.quotas))
+        stack.enter_context(applied_quotas(scenario.quotas, scenario.quota_refusal))
         stack.enter_context(emulated_time(clock, timeline))
         stack.enter_context(parsed_once())
         deployed = deploy(rendered[render.TEMPLATE], STACK, {**_parameters(scenario, secret_arn), **(parameters or {})}, clients, runtime, code_root=ROOT)

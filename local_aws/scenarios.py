@@ -44,7 +44,8 @@ class Scenario:
     unavailable: dict[str, tuple[int, int]] = field(default_factory=dict)  # operation -> (calls that succeed first, then 500s)
     s3_denied: tuple[str, ...] = ()                                        # "bucket/key-prefix" HeadObject answers 403 for
     s3_put_denied: tuple[str, ...] = ()                                    # "bucket/key-prefix" PutObject answers 403 for
-    quotas: dict[str, float] = field(default_factory=dict)                 # applied SageMaker quotas (Service Quotas)
+    quotas: dict[str, float | None] = field(default_factory=dict)          # applied SageMaker quotas (Service Quotas; None: no applied value)
+    quota_refusal: str = ""                                                # the error code Service Quotas answers with, if any
     parameters: dict[str, str] = field(default_factory=dict)
     stages: tuple[str, ...] = ()             # the build's optional stages (pipeline-config.yaml stages) this scenario needs
     deploy_target: str | None = None         # the build's deploy_target, when the scenario needs one (None: the config's)
@@ -119,6 +120,8 @@ SCENARIOS = {
                  parameters={"GateRule": "PlainComparison", "RolloutStrategy": "Canary"}),
         Scenario("linear-succeeds", "RolloutStrategy=Linear: 20 % steps every 5 min, then baking: updated, SUCCEEDED", "SUCCEEDED",
                  before=(Run(day_offset=-1),), parameters={"GateRule": "PlainComparison", "RolloutStrategy": "Linear"}),
+        Scenario("quota-api-unavailable", "Service Quotas answers AccessDeniedException: the quota check is advice, so Training started "
+                 "says the quotas were not checked and why, and the model deploys, SUCCEEDED", "SUCCEEDED", quota_refusal="AccessDeniedException"),
         Scenario("quota-short", "the account's 'ml.m5.large for endpoint usage' quota is 2; the serving endpoint uses 1 and a blue/green "
                  "update needs 2 more: FAILED naming the quota, the limit and the need, before any training starts", "FAILED",
                  before=(Run(day_offset=-1),), quotas={"ml.m5.large for endpoint usage": 2.0}),

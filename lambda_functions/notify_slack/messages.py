@@ -147,6 +147,7 @@ def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, 
             ("Hyperparameters", hyperparameters),
             ("Preprocessing job", _obj(state.get("preprocess")).get("job_name", "")),
             ("Serving model evaluated", _evaluation_text(_obj(_obj(_obj(state.get("evaluation")).get("status")).get("evaluation")))),
+            (":warning: Quotas not checked", "; ".join(str(w) for w in training.get("quota_warnings") or [] if w)),
         ]
     if kind == "training_done":
         return "Training complete", f"Model for data of {day} is trained.", [

@@ -160,15 +160,18 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings = settings_from_environment(data_day)
     tags = names.tags(settings["stack"], data_day.isoformat(), execution)
     sagemaker = client("sagemaker")
+    spot = bool(settings["spot_max_wait_seconds"])
     if in_use.deploy_target() == in_use.BATCH:
-        quotas.check_room(client("service-quotas"), sagemaker, (settings["instance_type"], settings["instance_count"]), None, updating=False, log=log)
+        quota_warnings = quotas.check_room(client("service-quotas"), sagemaker, (settings["instance_type"], settings["instance_count"]), None,
+                                           updating=False, log=log, spot=spot)
         champion = champion_of(in_use.in_history(sagemaker, client("s3"), history.location()))
     else:
         endpoint = check_endpoint_first(sagemaker, config.required("ENDPOINT_NAME"))
         serverless = config.required("HOSTING_MODE") == "Serverless"
-        quotas.check_room(client("service-quotas"), sagemaker, (settings["instance_type"], settings["instance_count"]),
-                          None if serverless else (config.required("HOSTING_INSTANCE_TYPE"), config.required_int("HOSTING_INSTANCE_COUNT", minimum=1)),
-                          updating=endpoint is not None, log=log)
+        quota_warnings = quotas.check_room(
+            client("service-quotas"), sagemaker, (settings["instance_type"], settings["instance_count"]),
+            None if serverless else (config.required("HOSTING_INSTANCE_TYPE"), config.required_int("HOSTING_INSTANCE_COUNT", minimum=1)),
+            updating=endpoint is not None, log=log, spot=spot)
         champion = champion_of(endpoints.serving_model(sagemaker, endpoint))
     name, adopted = start_or_adopt(
         sagemaker, settings["prefix"], settings["target"], data_day,
@@ -184,7 +187,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "instance_type": settings["instance_type"],
         # The longest the job can take: the polling budget's base (with spot, waiting for capacity counts).
         "max_runtime_seconds": settings["spot_max_wait_seconds"] or settings["max_runtime_seconds"],
-        "spot": bool(settings["spot_max_wait_seconds"]),
+        "spot": spot,
+        "quota_warnings": quota_warnings,
         "hyperparameters": {key: str(value) for key, value in settings["hyperparameters"].items()},
         "champion": champion,
     }

@@ -267,6 +267,15 @@ def test_a_deployment_the_history_refuses_still_serves_and_slack_says_it_was_not
     assert all(package["deployments"] == [] for package in summary.resources["model_packages"])
 
 
+def test_quotas_that_cannot_be_read_are_said_in_slack_and_the_run_goes_on(run_scenario):
+    summary = run_scenario("quota-api-unavailable")
+    assert collapse(summary.states) == DEPLOYED
+    text = message(summary, "Training started")
+    assert "Quotas not checked" in text and "Service Quotas could not be read (AccessDeniedException)" in text
+    assert "'ml.m5.large for training job usage'" in text and "ResourceLimitExceeded" in text
+    assert "Quotas not checked" not in message(run_scenario("happy"), "Training started")
+
+
 def test_a_job_stopped_at_max_runtime_names_job_status_secondary_status_and_limit(run_scenario):
     summary = run_scenario("stopped-at-max-runtime")
     assert collapse(summary.states) == TRAINING + ["TrainingFailed"] + FAILED
@@ -425,7 +434,7 @@ def test_every_scenario_has_a_test():
     tested = {"happy", "update", "no-data", "missing-validation", "empty-validation", "bad-date", "training-fails", "training-stopped",
               "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
               "rerun-same-date", "rerun-after-deploy", "worse-model", "better-model", "training-crashes", "bad-data",
-              "job-not-found-real-message", "bucket-missing", "s3-access-denied", "history-not-writable", "stopped-at-max-runtime", "job-vanishes",
+              "job-not-found-real-message", "bucket-missing", "s3-access-denied", "history-not-writable", "quota-api-unavailable", "stopped-at-max-runtime", "job-vanishes",
               "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
               "harder-day", "easier-day", "champion-unscorable", "manual-approval", "manual-reject", "rollback",
               "canary-succeeds", "canary-alarm-rollback", "linear-succeeds", "quota-short", "serverless", "spot-interrupted-resumes",
