@@ -225,6 +225,8 @@ class LocalPipeline:
         training, validation = self.data or dataset.training_and_validation(run.seed, run.label_noise, run.drift, run.validation)
         if run.corrupt_champion:
             self.corrupt_serving_artifact()
+        if run.champion_gone:
+            self.corrupt_serving_artifact(delete=True)
         if run.malformed:
             lines = training.splitlines()
             lines[3] = b"1,5.1,three point five,1.4,0.2"
@@ -248,13 +250,16 @@ class LocalPipeline:
         for prefix_parameter, body in files.items():
             self.clients["s3"].put_object(Bucket=BUCKET, Key=self.data_key(prefix_parameter, run_date), Body=body)
 
-    def corrupt_serving_artifact(self) -> None:
-        """Overwrite the serving model's model.tar.gz with bytes no container can load."""
+    def corrupt_serving_artifact(self, delete: bool = False) -> None:
+        """Overwrite the serving model's model.tar.gz with bytes no container can load (or delete it)."""
         sm, name = self.clients["sagemaker"], self.stack.parameters["EndpointName"]
         config = sm.describe_endpoint_config(EndpointConfigName=sm.describe_endpoint(EndpointName=name)["EndpointConfigName"])
         artifact = sm.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])["PrimaryContainer"]["ModelDataUrl"]
         bucket, key = artifact.removeprefix("s3://").split("/", 1)
-        self.clients["s3"].put_object(Bucket=bucket, Key=key, Body=b"not a gzip archive (emulated corruption)")
+        if delete:
+            self.clients["s3"].delete_object(Bucket=bucket, Key=key)
+        else:
+            self.clients["s3"].put_object(Bucket=bucket, Key=key, Body=b"not a gzip archive (emulated corruption)")
 
     def training_for(self, run: Run) -> Callable[[str, dict[str, Any]], TrainingOutcome]:
         if run.training is not None:

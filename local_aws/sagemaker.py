@@ -28,6 +28,7 @@ from typing import Any
 
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
+from moto.s3.models import s3_backends
 from moto.sagemaker.exceptions import ResourceInUseException, SagemakerClientError, ValidationError
 from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
@@ -143,6 +144,13 @@ def traffic_shifts(deployment: dict[str, Any], provisioning: float) -> tuple[lis
         shares = [100]
     shifts = [(provisioning + i * wait, share) for i, share in enumerate(shares)]
     return shifts, shifts[-1][0] + policy.get("TerminationWaitInSeconds", 0)
+
+
+def _objects_under(account: str, uri: str) -> bool:
+    """Whether emulated S3 holds an object under ``uri`` (CreateTrainingJob refuses a channel that holds none)."""
+    bucket_name, _, prefix = uri.removeprefix("s3://").partition("/")
+    bucket = s3_backends[account]["aws"].buckets.get(bucket_name)
+    return bucket is not None and any(key.startswith(prefix) for key in bucket.keys.keys())
 
 
 class SageMakerEmulator:
@@ -400,6 +408,13 @@ class SageMakerEmulator:
             name = kwargs["training_job_name"]
             if name in backend.training_jobs:
                 raise ResourceInUseException(f"Training job names must be unique within an AWS account and region, and a training job with this name already exists ({name})")
+            for channel in kwargs.get("input_data_config") or []:
+                uri = channel["DataSource"]["S3DataSource"]["S3Uri"]
+                if not _objects_under(backend.account_id, uri):
+                    bucket = uri.removeprefix("s3://").split("/", 1)[0]
+                    raise ValidationError(message=f'No S3 objects found under S3 URL "{uri}" given in input data source. Please ensure that the '
+                                                  f"bucket exists in the selected region ({backend.region_name}), that objects exist under that "
+                                                  f'S3 prefix, and that the role has "s3:ListBucket" permissions on bucket "{bucket}".')
             request = copy.deepcopy(kwargs)
             job = original["create_training_job"](backend, *args, **kwargs)
             job.algorithm_specification["MetricDefinitions"] = request["algorithm_specification"].get("MetricDefinitions", [])
@@ -510,7 +525,7 @@ class SageMakerEmulator:
             def patch(name: str, value: Callable, rows: tuple[str, ...]) -> None:
                 stack.enter_context(override(SageMakerModelBackend, name, value, rows=rows, create=True))
 
-            patch("create_training_job", throttled("CreateTrainingJob", create_training_job), rows=("training-job-lifecycle", "service-faults"))
+            patch("create_training_job", throttled("CreateTrainingJob", create_training_job), rows=("training-job-lifecycle", "empty-input-prefix", "service-faults"))
             patch("describe_training_job", throttled("DescribeTrainingJob", describe_training_job),
                   rows=("training-job-lifecycle", "training-job-not-found", "service-faults"))
             patch("create_endpoint", throttled("CreateEndpoint", create_endpoint), rows=("endpoint-lifecycle", "service-faults"))

@@ -20,6 +20,7 @@ class Run:
     drift: float = 1.0                       # every feature of the day rescaled (yesterday's model no longer fits)
     validation: str = dataset.STANDARD       # "hard" or "easy" validation rows
     corrupt_champion: bool = False           # the serving model's model.tar.gz is unreadable by then
+    champion_gone: bool = False              # the serving model's model.tar.gz was deleted by then
     kind: str = "daily"                      # daily run, or an operator's approve / reject / rollback
     spot_interruption: bool = False          # with managed spot: capacity reclaimed after the first checkpoint
     reason: str = ""                         # what the operator says with it
@@ -120,6 +121,9 @@ SCENARIOS = {
                  parameters={"GateRule": "PlainComparison", "RolloutStrategy": "Canary"}),
         Scenario("linear-succeeds", "RolloutStrategy=Linear: 20 % steps every 5 min, then baking: updated, SUCCEEDED", "SUCCEEDED",
                  before=(Run(day_offset=-1),), parameters={"GateRule": "PlainComparison", "RolloutStrategy": "Linear"}),
+        Scenario("serving-artifact-missing", "the serving model's model.tar.gz was deleted: today's job runs without the champion channel "
+                 "(AWS refuses a channel with no object), the gate takes the documented fallback and Slack names why, SUCCEEDED", "SUCCEEDED",
+                 before=(Run(day_offset=-1),), main=Run(champion_gone=True), parameters={"GateRule": "PlainComparison"}),
         Scenario("quota-api-unavailable", "Service Quotas answers AccessDeniedException: the quota check is advice, so Training started "
                  "says the quotas were not checked and why, and the model deploys, SUCCEEDED", "SUCCEEDED", quota_refusal="AccessDeniedException"),
         Scenario("quota-short", "the account's 'ml.m5.large for endpoint usage' quota is 2; the serving endpoint uses 1 and a blue/green "

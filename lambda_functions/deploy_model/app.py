@@ -205,9 +205,9 @@ def gate_settings() -> dict[str, Any]:
 
 
 def decide(settings: dict[str, Any], serving: dict[str, Any], metrics: dict[str, Any], scored_artifact: str,
-           evaluation: dict[str, Any] | None = None) -> gate.Decision:
+           evaluation: dict[str, Any] | None = None, no_channel_because: str = "") -> gate.Decision:
     """Same-data comparison when the job scored the model serving now, or the evaluate_first stage did;
-    otherwise the fallback, named."""
+    otherwise the fallback, named (``no_channel_because``: why StartTraining gave the job no champion channel)."""
     metric = settings["metric"]
     candidate = gate.metric_value(metrics.get(metric))
     if candidate is None:
@@ -237,7 +237,7 @@ def decide(settings: dict[str, Any], serving: dict[str, Any], metrics: dict[str,
         decision = gate.evaluate_same_data(metric, settings["direction"], candidate, evaluated[0], None, settings["floor"],
                                            settings["min_improvement"], gate.PLAIN_COMPARISON, evaluated[1])
         return replace(decision, reason=f"{decision.reason} (the serving model was evaluated on the day's validation data before training)")
-    why = unscorable_because(serving, metric, champion, scored_artifact)
+    why = unscorable_because(serving, metric, champion, scored_artifact, no_channel_because)
     if settings["fallback"] == "Reject":
         return gate.Decision(False, metric, candidate, None, settings["floor"],
                              f"the champion could not be scored on the same data ({why}); ChampionFallback=Reject", gate.RECORDED)
@@ -256,11 +256,12 @@ def evaluated_before_training(evaluation: dict[str, Any], serving_model: str, me
     return value, gate.metric_value(result.get("rows"))
 
 
-def unscorable_because(serving: dict[str, Any], metric: str, champion: float | None, scored_artifact: str) -> str:
+def unscorable_because(serving: dict[str, Any], metric: str, champion: float | None, scored_artifact: str, no_channel_because: str = "") -> str:
     if not serving["training_job"]:
         return f"serving model {serving['model_name']} was not trained by this pipeline"
     if not scored_artifact:
-        return "the training job was given no champion channel"
+        return f"the training job was given no champion channel: {no_channel_because}" if no_channel_because else \
+            "the training job was given no champion channel"
     if scored_artifact != serving["artifact"]:
         return "the job scored another model than the one serving now"
     return f"the container reported no {gate.champion_metric(metric)}: it could not load the champion or does not follow the contract"
@@ -351,7 +352,8 @@ def daily(event: dict[str, Any], sagemaker, endpoint_name: str, group: str) -> d
     endpoints.check_deployable(endpoint_name, endpoint)
 
     decision = decide(settings, serving, metrics, events.read(event, "training.champion.artifact", str, STEP, default=""),
-                      events.read(event, "evaluation", dict, STEP, default={}))
+                      events.read(event, "evaluation", dict, STEP, default={}),
+                      events.read(event, "training.champion.why_none", str, STEP, default=""))
     status = registry.PENDING if decision.approved and manual else registry.APPROVED if decision.approved else registry.REJECTED
     package_arn = register_model_package(sagemaker, group, job_name, model_data, image, decision, data_date, tags, status)
     result.update(model_package_arn=package_arn, gate=decision.as_dict(), version=registry.version_of(package_arn))

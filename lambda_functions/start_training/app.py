@@ -104,6 +104,22 @@ def champion_of(serving: dict[str, Any]) -> dict[str, str]:
     return {**{key: serving[key] for key in ("model_name", "model_package_arn", "training_job", "artifact")}, "why_none": ""}
 
 
+def with_artifact_present(s3, champion: dict[str, str]) -> dict[str, str]:
+    """The champion, without its channel when its artifact is gone: CreateTrainingJob refuses a channel whose S3
+    prefix holds no object ("No S3 objects found under S3 URL", docs/aws-behaviours.md empty-input-prefix), which
+    would fail every day. Without the channel the gate takes ChampionFallback, and says why."""
+    if not champion["artifact"]:
+        return champion
+    try:
+        present = stage_jobs.has_objects(s3, champion["artifact"])
+    except ClientError as error:
+        log.warning("the serving model's artifact could not be checked; given to the job as is", extra={"error": error_code(error)})
+        return champion
+    if present:
+        return champion
+    return {**champion, "artifact": "", "why_none": f"the serving model's artifact {champion['artifact']} is gone (no object under it)"}
+
+
 def scored_champion(job: dict[str, Any]) -> str:
     """The champion artifact an existing job was given (a rerun may find another model serving now)."""
     for channel in job.get("InputDataConfig", []):
@@ -164,7 +180,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if in_use.deploy_target() == in_use.BATCH:
         quota_warnings = quotas.check_room(client("service-quotas"), sagemaker, (settings["instance_type"], settings["instance_count"]), None,
                                            updating=False, log=log, spot=spot)
-        champion = champion_of(in_use.in_history(sagemaker, client("s3"), history.location()))
+        champion = with_artifact_present(client("s3"), champion_of(in_use.in_history(sagemaker, client("s3"), history.location())))
     else:
         endpoint = check_endpoint_first(sagemaker, config.required("ENDPOINT_NAME"))
         serverless = config.required("HOSTING_MODE") == "Serverless"
@@ -172,7 +188,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             client("service-quotas"), sagemaker, (settings["instance_type"], settings["instance_count"]),
             None if serverless else (config.required("HOSTING_INSTANCE_TYPE"), config.required_int("HOSTING_INSTANCE_COUNT", minimum=1)),
             updating=endpoint is not None, log=log, spot=spot)
-        champion = champion_of(endpoints.serving_model(sagemaker, endpoint))
+        champion = with_artifact_present(client("s3"), champion_of(endpoints.serving_model(sagemaker, endpoint)))
     name, adopted = start_or_adopt(
         sagemaker, settings["prefix"], settings["target"], data_day,
         lambda job: job_request(job, settings, data, tags, champion.get("artifact", "")),

@@ -221,6 +221,16 @@ def test_an_unscorable_champion_falls_back_to_the_recorded_metric_and_says_so(ru
     assert "comparison: the serving model's recorded metric (not the same data)" in message(summary, "New model deployed")
 
 
+def test_a_serving_artifact_that_is_gone_trains_without_the_champion_and_the_gate_says_why(run_scenario):
+    summary = run_scenario("serving-artifact-missing")
+    assert collapse(summary.states) == DEPLOYED
+    assert list(jobs(summary).values()) == ["Completed", "Completed"], "AWS would refuse a channel with no object: none was given"
+    gate = summary.deployment["gate"]
+    assert gate["comparison"] == "recorded"
+    assert "the training job was given no champion channel: the serving model's artifact s3://retrain-local-data/output-model/" in gate["reason"]
+    assert "is gone (no object under it)" in message(summary, "New model deployed")
+
+
 def test_training_script_crash_puts_its_failure_file_in_slack(run_scenario):
     summary = run_scenario("training-crashes")
     assert collapse(summary.states) == TRAINING + ["TrainingFailed"] + FAILED
@@ -434,7 +444,8 @@ def test_every_scenario_has_a_test():
     tested = {"happy", "update", "no-data", "missing-validation", "empty-validation", "bad-date", "training-fails", "training-stopped",
               "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
               "rerun-same-date", "rerun-after-deploy", "worse-model", "better-model", "training-crashes", "bad-data",
-              "job-not-found-real-message", "bucket-missing", "s3-access-denied", "history-not-writable", "quota-api-unavailable", "stopped-at-max-runtime", "job-vanishes",
+              "job-not-found-real-message", "bucket-missing", "s3-access-denied", "stopped-at-max-runtime", "job-vanishes",
+              "history-not-writable", "quota-api-unavailable", "serving-artifact-missing",
               "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
               "harder-day", "easier-day", "champion-unscorable", "manual-approval", "manual-reject", "rollback",
               "canary-succeeds", "canary-alarm-rollback", "linear-succeeds", "quota-short", "serverless", "spot-interrupted-resumes",

@@ -208,13 +208,17 @@ def test_with_deploy_target_batch_the_version_in_use_is_the_champion_and_no_endp
     monkeypatch.setenv("DEPLOY_TARGET", "batch")
     monkeypatch.setenv("MODEL_PACKAGE_GROUP", "retrain-multiclass")
     monkeypatch.setenv("DEPLOYMENT_HISTORY_PREFIX", "deployment-history")
-    boto3.client("s3").create_bucket(Bucket=ENVIRONMENT["BUCKET"])
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=ENVIRONMENT["BUCKET"])
+    for key in event("start_training")["data"]["keys"].values():
+        s3.put_object(Bucket=ENVIRONMENT["BUCKET"], Key=key, Body=b"0,5.1,3.5,1.4,0.2\n")
     for name in ("ENDPOINT_NAME", "HOSTING_MODE", "HOSTING_INSTANCE_TYPE", "HOSTING_INSTANCE_COUNT"):
         monkeypatch.delenv(name)
     first = app.lambda_handler(event("start_training"), None)
     assert first["champion"]["artifact"] == "" and first["champion"]["why_none"].startswith("no version of retrain-multiclass is in use yet")
 
     artifact = "s3://data-bucket/output-model/2026-11-22/multiclass/retrain-multiclass-20261122/output/model.tar.gz"
+    s3.put_object(Bucket=ENVIRONMENT["BUCKET"], Key=artifact.removeprefix("s3://data-bucket/"), Body=b"model")
     sagemaker.create_model_package_group(ModelPackageGroupName="retrain-multiclass")
     package = sagemaker.create_model_package(
         ModelPackageGroupName="retrain-multiclass", ModelApprovalStatus="Approved",
