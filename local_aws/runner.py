@@ -227,6 +227,10 @@ class LocalPipeline:
             self.corrupt_serving_artifact()
         if run.champion_gone:
             self.corrupt_serving_artifact(delete=True)
+        if run.alarm_deleted:
+            cloudwatch = self.clients["cloudwatch"]
+            cloudwatch.delete_alarms(AlarmNames=[a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"]
+                                                 if a["AlarmName"].endswith(f"-{run.alarm_deleted}")])
         if run.malformed:
             lines = training.splitlines()
             lines[3] = b"1,5.1,three point five,1.4,0.2"

@@ -21,6 +21,7 @@ class Run:
     validation: str = dataset.STANDARD       # "hard" or "easy" validation rows
     corrupt_champion: bool = False           # the serving model's model.tar.gz is unreadable by then
     champion_gone: bool = False              # the serving model's model.tar.gz was deleted by then
+    alarm_deleted: str = ""                  # the stack's rollback alarm with this suffix was deleted by then
     kind: str = "daily"                      # daily run, or an operator's approve / reject / rollback
     spot_interruption: bool = False          # with managed spot: capacity reclaimed after the first checkpoint
     reason: str = ""                         # what the operator says with it
@@ -124,6 +125,9 @@ SCENARIOS = {
         Scenario("serving-artifact-missing", "the serving model's model.tar.gz was deleted: today's job runs without the champion channel "
                  "(AWS refuses a channel with no object), the gate takes the documented fallback and Slack names why, SUCCEEDED", "SUCCEEDED",
                  before=(Run(day_offset=-1),), main=Run(champion_gone=True), parameters={"GateRule": "PlainComparison"}),
+        Scenario("rollback-alarm-missing", "someone deleted the stack's model-latency rollback alarm: today's better model is not rolled "
+                 "out without it, the endpoint keeps serving yesterday's, FAILED naming the alarm and how to restore it", "FAILED",
+                 before=(Run(day_offset=-1, label_noise=0.3),), main=Run(alarm_deleted="model-latency"), parameters={"MetricFloor": "0.7"}),
         Scenario("quota-api-unavailable", "Service Quotas answers AccessDeniedException: the quota check is advice, so Training started "
                  "says the quotas were not checked and why, and the model deploys, SUCCEEDED", "SUCCEEDED", quota_refusal="AccessDeniedException"),
         Scenario("quota-short", "the account's 'ml.m5.large for endpoint usage' quota is 2; the serving endpoint uses 1 and a blue/green "

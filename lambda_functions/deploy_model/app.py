@@ -192,6 +192,24 @@ def roll_out(sagemaker, endpoint_name: str, endpoint: dict[str, Any] | None, con
     return "updated"
 
 
+def check_guardrails(cloudwatch, alarms: tuple[str, ...], endpoint_name: str) -> None:
+    """An update relies on its rollback alarms to undo itself: each must exist with its actions enabled, or nothing is updated."""
+    if not alarms:
+        return
+    with retryable_errors("DescribeAlarms"):
+        found = {alarm["AlarmName"]: alarm for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNames=list(alarms))
+                 for alarm in page.get("MetricAlarms", []) + page.get("CompositeAlarms", [])}
+    missing = [name for name in alarms if name not in found]
+    disabled = [name for name in alarms if name in found and not found[name].get("ActionsEnabled", True)]
+    if missing or disabled:
+        problems = ([f"rollback alarm(s) {', '.join(missing)} do not exist"] if missing else []) + \
+                   ([f"rollback alarm(s) {', '.join(disabled)} have their actions disabled"] if disabled else [])
+        raise DeployRefused(
+            f"{'; '.join(problems)}: an update of endpoint {endpoint_name} could not roll itself back, so it was not updated and still "
+            "serves the current model. Restore them: the stack's own alarms by deploying the stack again (./create-stack.sh), yours "
+            "(ExtraRollbackAlarms) by recreating them; disabled actions with aws cloudwatch enable-alarm-actions --alarm-names NAME")
+
+
 def gate_settings() -> dict[str, Any]:
     return {
         "enabled": config.one_of("QUALITY_GATE", ("Enabled", "Disabled")) == "Enabled",
@@ -271,6 +289,8 @@ def deploy(sagemaker, endpoint_name: str, endpoint: dict[str, Any] | None, job_n
            package_arn: str, tags: list[dict[str, str]]) -> tuple[str, str]:
     """Create model and endpoint config named after the job (or keep them), then create or update the
     endpoint. Returns the action and the failed endpoint it replaced, if any."""
+    if endpoint is not None and endpoint["EndpointStatus"] != endpoints.RECREATE:
+        check_guardrails(client("cloudwatch"), rollout.Rollout.from_environment().alarms, endpoint_name)
     resource_tags_ = tags + [{"Key": names.TAG_TRAINING_JOB, "Value": job_name}, {"Key": names.TAG_MODEL_PACKAGE, "Value": package_arn}]
     created: list[tuple[str, str]] = []
     try:

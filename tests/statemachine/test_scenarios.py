@@ -231,6 +231,17 @@ def test_a_serving_artifact_that_is_gone_trains_without_the_champion_and_the_gat
     assert "is gone (no object under it)" in message(summary, "New model deployed")
 
 
+def test_a_missing_rollback_alarm_stops_the_update_and_names_it(run_scenario):
+    summary = run_scenario("rollback-alarm-missing")
+    assert summary.error == "DeployRefused"
+    assert collapse(summary.states)[-2:] == FAILED and "poll:Endpoint" not in collapse(summary.states)
+    text = failure_text(summary)
+    assert "rollback alarm(s) retrain-local-multiclass-model-latency do not exist" in text and "./create-stack.sh" in text
+    yesterday = min(jobs(summary))
+    assert endpoint(summary) == {"name": "multiclass", "status": "InService", "config": yesterday}
+    assert summary.resources["endpoint_configs"] == [yesterday], "nothing was created for the update that was not made"
+
+
 def test_training_script_crash_puts_its_failure_file_in_slack(run_scenario):
     summary = run_scenario("training-crashes")
     assert collapse(summary.states) == TRAINING + ["TrainingFailed"] + FAILED
@@ -445,7 +456,7 @@ def test_every_scenario_has_a_test():
               "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
               "rerun-same-date", "rerun-after-deploy", "worse-model", "better-model", "training-crashes", "bad-data",
               "job-not-found-real-message", "bucket-missing", "s3-access-denied", "stopped-at-max-runtime", "job-vanishes",
-              "history-not-writable", "quota-api-unavailable", "serving-artifact-missing",
+              "history-not-writable", "quota-api-unavailable", "serving-artifact-missing", "rollback-alarm-missing",
               "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
               "harder-day", "easier-day", "champion-unscorable", "manual-approval", "manual-reject", "rollback",
               "canary-succeeds", "canary-alarm-rollback", "linear-succeeds", "quota-short", "serverless", "spot-interrupted-resumes",

@@ -33,6 +33,15 @@ def sagemaker(monkeypatch, emulator):
         monkeypatch.setenv(name, value)
     with mock_aws(), emulator.installed():
         boto3.client("s3").create_bucket(Bucket=ENVIRONMENT["BUCKET"])
+        for name in filter(None, ENVIRONMENT["ROLLBACK_ALARMS"].split(",")):
+            rollback_alarm(name)
         yield boto3.client("sagemaker")
+
+
+def rollback_alarm(name: str, enabled: bool = True) -> None:
+    """One of the stack's rollback alarms, as the template creates it (actions enabled)."""
+    boto3.client("cloudwatch").put_metric_alarm(
+        AlarmName=name, ActionsEnabled=enabled, Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors", Statistic="Sum", Period=60,
+        EvaluationPeriods=1, Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold")
 
 

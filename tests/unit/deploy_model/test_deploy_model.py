@@ -1,3 +1,5 @@
+import re
+
 import boto3
 import pytest
 from botocore.exceptions import ClientError
@@ -382,3 +384,22 @@ def test_data_capture_with_serverless_hosting_is_refused(sagemaker, monkeypatch)
     monkeypatch.setenv("HOSTING_MODE", "Serverless")
     with pytest.raises(ConfigError, match="Serverless Inference does not support data capture"):
         app.data_capture()
+
+
+@pytest.mark.parametrize(("remove", "disable", "said"), [
+    ("s-multiclass-model-latency", "", "rollback alarm(s) s-multiclass-model-latency do not exist"),
+    ("", "s-multiclass-invocation-5xx", "rollback alarm(s) s-multiclass-invocation-5xx have their actions disabled"),
+])
+def test_an_update_whose_rollback_alarms_are_gone_or_disabled_is_not_made(sagemaker, emulator, remove, disable, said):
+    serve_existing_model(sagemaker, emulator, accuracy=0.93)
+    cloudwatch = boto3.client("cloudwatch")
+    if remove:
+        cloudwatch.delete_alarms(AlarmNames=[remove])
+    if disable:
+        cloudwatch.disable_alarm_actions(AlarmNames=[disable])
+    serving = sagemaker.describe_endpoint(EndpointName="multiclass")["EndpointConfigName"]
+    models = sagemaker.list_models()["Models"]
+    with pytest.raises(app.DeployRefused, match=re.escape(said) + ".*it was not updated and still serves the current model.*create-stack.sh"):
+        app.lambda_handler(deploy_event(accuracy=0.95), None)
+    assert sagemaker.describe_endpoint(EndpointName="multiclass")["EndpointConfigName"] == serving
+    assert sagemaker.list_models()["Models"] == models, "nothing was created for an update that is not made"
