@@ -56,6 +56,9 @@ SCHEMA: dict[str, Any] = {
 # Errors every Task retries: Lambda's own transient failures, and AWS throttling or 5xx as the handlers raise them.
 TRANSIENT_ERRORS = ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException",
                     errors.AwsThrottled.__name__, errors.AwsUnavailable.__name__]
+# A SageMaker job created by the state machine's optimized integration: SageMaker's throttling and faults arrive named as
+# Step Functions names them (docs/aws-behaviours.md, sfn-sagemaker-integration-errors).
+SAGEMAKER_INTEGRATION_ERRORS = ["SageMaker.AmazonSageMakerException"]
 # DeployModel also waits, longer, for an endpoint that is busy or being deleted.
 ENDPOINT_BUSY_ERRORS = [errors.EndpointNotReady.__name__]
 # The alarms that roll an endpoint update back (the stack creates them; users add their own by name).
@@ -228,6 +231,7 @@ def context(config: dict[str, Any]) -> dict[str, Any]:
         "role_substitution": stages.ROLE_SUBSTITUTION,
         "jobs": {job.key: job for job in enabled_jobs(config)},
         "job_policies": {kind: policy(config["polling"][kind]) for kind in (stages.PROCESSING_JOB, stages.TRANSFORM_JOB)},
+        "create_job_policies": [{"errors": SAGEMAKER_INTEGRATION_ERRORS, **config["retry"]}],
         "job_budgets": {job.key: job_budget_seconds(config, job) for job in enabled_jobs(config)},
         "tag_pipeline": names.TAG_PIPELINE,
         "deploy_package_key": registry.DEPLOY_PACKAGE,

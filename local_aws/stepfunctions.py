@@ -8,7 +8,10 @@ run cannot pass on a path that fails on AWS:
 - ``States.ALL`` in a Catch or Retry does not match States.Runtime or States.DataLimitExceeded
   (moto matches everything), so a runtime error ends the execution with no Catch;
 - Wait states, Retry intervals, history timestamps and ``$$.State.EnteredTime`` use the
-  emulated clock.
+  emulated clock;
+- an error SageMaker answers a call of the optimized SageMaker integration (``arn:aws:states:::sagemaker:…``)
+  is a Task failure named as Step Functions names it, ``SageMaker.AmazonSageMakerException`` (or
+  ``SageMaker.ResourceLimitExceededException``), not moto's ``States.Runtime``, which no Catch takes.
 
 ``parsed_once`` only saves time: moto parses the definition (ANTLR) at CreateStateMachine and again
 at every StartExecution; the syntax tree of a definition is kept and turned into fresh evaluation
@@ -22,7 +25,11 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 from unittest import mock
 
+from botocore.exceptions import ClientError
+from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
 from moto.stepfunctions.parser.asl.component.common.error_name import error_equals_decl
+from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
 from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
 from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import StatesErrorNameType
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
@@ -30,7 +37,9 @@ from moto.stepfunctions.parser.asl.component.state import state as state_module
 from moto.stepfunctions.parser.asl.component.state.choice.comparison.comparison_operator_type import ComparisonOperatorType
 from moto.stepfunctions.parser.asl.component.state.choice.comparison.comparison_variable import ComparisonVariable
 from moto.stepfunctions.parser.asl.component.state.choice.comparison.variable import NoSuchVariable
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_unsupported import StateTaskServiceUnsupported
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
 from moto.stepfunctions.parser.asl.parse import asl_parser
 from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
@@ -66,6 +75,24 @@ def _error_equals(self, env) -> None:
 
 
 _original_error_equals = error_equals_decl.ErrorEqualsDecl._eval_body
+_original_service_error = StateTaskServiceUnsupported._from_error
+
+
+def integration_error_name(code: str) -> str:
+    """How Step Functions names a SageMaker error in its optimized integration (docs/aws-behaviours.md)."""
+    return "SageMaker.ResourceLimitExceededException" if code == "ResourceLimitExceeded" else "SageMaker.AmazonSageMakerException"
+
+
+def _service_error(self, env, ex: Exception):
+    if not (isinstance(ex, ClientError) and self._get_boto_service_name() == "sagemaker"):
+        return _original_service_error(self, env, ex)
+    error, meta = ex.response.get("Error", {}), ex.response.get("ResponseMetadata", {})
+    cause = (f"{error.get('Message', '')} (Service: AmazonSageMaker; Status Code: {meta.get('HTTPStatusCode')}; "
+             f"Error Code: {error.get('Code')}; Request ID: {meta.get('RequestId')}; Proxy: null)")
+    name = integration_error_name(error.get("Code", ""))
+    return FailureEvent(env=env, error_name=CustomErrorName(name), event_type=HistoryEventType.TaskFailed,
+                        event_details=EventDetails(taskFailedEventDetails=TaskFailedEventDetails(
+                            resource=self._get_sfn_resource(), resourceType=self._get_sfn_resource_type(), error=name, cause=cause)))
 
 
 _TREES: dict[str, Any] = {}
@@ -120,4 +147,5 @@ def emulated_time(clock: Clock, listener: Listener | None = None) -> Iterator[No
         stack.enter_context(override(state_module, "datetime", state_datetime, rows=("emulated-time",)))
         stack.enter_context(override(ComparisonVariable, "_eval_body", _strict_comparison, rows=("states-runtime-missing-path",)))
         stack.enter_context(override(error_equals_decl.ErrorEqualsDecl, "_eval_body", _error_equals, rows=("states-all-excludes-runtime",)))
+        stack.enter_context(override(StateTaskServiceUnsupported, "_from_error", _service_error, rows=("sfn-sagemaker-integration-errors",)))
         yield

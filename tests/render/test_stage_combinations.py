@@ -45,6 +45,10 @@ def test_every_build_renders_only_its_stages_and_target_fully_wired(tmp_path, en
             assert create["Resource"] == f"arn:aws:states:::sagemaker:{job.api}"
             assert {k.removesuffix(".$") for k in create["Parameters"]} - {"RoleArn"} == set(job.request_keys)
             assert create["Catch"][0]["Next"] == f"Adopt{job.state}"
+            (retry,) = create["Retry"]
+            assert retry["ErrorEquals"] == render.SAGEMAKER_INTEGRATION_ERRORS == ["SageMaker.AmazonSageMakerException"]
+            assert (retry["MaxAttempts"], retry["BackoffRate"]) == (render.load_config(render.DEFAULT_CONFIG)["retry"]["max_attempts"],
+                                                                    render.load_config(render.DEFAULT_CONFIG)["retry"]["backoff_rate"])
     assert ("RetrainBelow:" in template) == ("evaluate_first" in enabled)
     assert ("sagemaker:CreateTransformJob" in template) == bool({"evaluate_first", "batch_predict"} & set(enabled))
     build = render.with_build(render.load_config(render.DEFAULT_CONFIG), enabled, deploy_target)

@@ -119,6 +119,16 @@ def test_with_batch_target_a_rollback_marks_the_previous_version_in_use_and_pred
     assert first["deployments"][-1]["record"].startswith("target=batch predictions; origin=rollback; replaced=version 2")
 
 
+def test_a_throttled_create_of_a_stage_job_is_retried_by_the_name_step_functions_gives_it():
+    """SageMaker's throttling through the state machine's SageMaker integration is SageMaker.AmazonSageMakerException: retried,
+    not taken for a job that was not started."""
+    summary = runner.run(replace(SCENARIOS["preprocess"], throttle={"CreateProcessingJob": 2}), printer=lambda line: None)
+    assert summary.status == "SUCCEEDED", (summary.error, summary.cause)
+    assert [e["taskFailedEventDetails"]["error"] for e in summary.history if e["type"] == "TaskFailed"] == ["SageMaker.AmazonSageMakerException"] * 2
+    assert "Error Code: ThrottlingException" in next(e for e in summary.history if e["type"] == "TaskFailed")["taskFailedEventDetails"]["cause"]
+    assert "AdoptPreprocess" not in summary.states and summary.resources["processing_jobs"][0]["status"] == "Completed"
+
+
 @pytest.mark.parametrize("stage", ["preprocess", "evaluate_first", "batch_predict"])
 def test_the_happy_run_with_a_stage_enabled_from_the_command_line_still_deploys(run_scenario, stage):
     summary = run_scenario("happy", stages=[stage])
