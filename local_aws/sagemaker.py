@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from moto.applicationautoscaling.models import applicationautoscaling_backends
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 from moto.s3.models import s3_backends
@@ -175,11 +176,23 @@ class SageMakerEmulator:
         self.deletions: dict[str, datetime] = {}
         self.rolled_back: dict[str, int] = {}   # endpoint -> % of capacity the new fleet had when an alarm rolled it back
         self.deployment_configs: list[dict[str, Any]] = []
+        self.fleet_sizes: dict[str, int] = {}   # endpoint -> instances its variant runs (what autoscaling set, or the config's count)
         self.stage_jobs: dict[str, _StageJob] = {}
         # Runs a Processing or Transform job for real: (kind, request, model artifact or "") -> stage_jobs.JobResult.
         self.run_stage_job: Callable[[str, dict[str, Any], str], Any] | None = None
         # Called when a rollout would end InService; returns why the new model cannot serve, or "".
         self.start_serving: Callable[[SageMakerModelBackend, str, str], str] | None = None
+
+    def _check_autoscaled_update(self, backend: SageMakerModelBackend, name: str, current: str, new: str) -> None:
+        """"If the update would change the instance type for any model that is a target for auto scaling, the update
+        fails" (SageMaker developer guide, endpoint-scaling-update). AWS's wording is not documented."""
+        targets = applicationautoscaling_backends[backend.account_id][backend.region_name].targets.get("sagemaker:variant:DesiredInstanceCount", {})
+        for before, after in zip(backend.endpoint_configs[current].production_variants, backend.endpoint_configs[new].production_variants, strict=False):
+            resource = f"endpoint/{name}/variant/{before['VariantName']}"
+            if resource in targets and before.get("InstanceType") != after.get("InstanceType"):
+                raise ValidationError(message=f"the update of endpoint {name} changes the instance type of variant {before['VariantName']} "
+                                              f"({before.get('InstanceType')} to {after.get('InstanceType')}), which is registered as a "
+                                              "scalable target: deregister it first (emulated refusal, see docs/aws-behaviours.md)")
 
     def _maybe_fail(self, operation: str) -> None:
         if self.throttle.get(operation, 0) > 0:
@@ -445,7 +458,7 @@ class SageMakerEmulator:
                 raise ValidationError(message=f'Could not find endpoint "{name}".')
             return original["describe_endpoint"](backend, name)
 
-        def update_endpoint(backend, endpoint_name, endpoint_config_name, deployment_config=None):
+        def update_endpoint(backend, endpoint_name, endpoint_config_name, deployment_config=None, retain_all_variant_properties=False):
             emulator._refresh_deletion(backend, endpoint_name)
             emulator._refresh_endpoint(backend, endpoint_name)
             endpoint: FakeEndpoint | None = backend.endpoints.get(endpoint_name)
@@ -455,13 +468,18 @@ class SageMakerEmulator:
                 raise ValidationError(message=f"Cannot update in-progress endpoint \"{endpoint_name}\" ({endpoint.endpoint_status}).")
             if endpoint_config_name not in backend.endpoint_configs:
                 raise ValidationError(message=f"Could not find endpoint configuration \"{endpoint_config_name}\".")
+            emulator._check_autoscaled_update(backend, endpoint_name, endpoint.endpoint_config_name, endpoint_config_name)
+            new_variant = backend.endpoint_configs[endpoint_config_name].production_variants[0]
+            if not retain_all_variant_properties or endpoint_name not in emulator.fleet_sizes:
+                emulator.fleet_sizes[endpoint_name] = int(new_variant.get("InitialInstanceCount") or 0)
             emulator.deployment_configs.append(deployment_config or {})
             emulator._start_rollout(backend, endpoint_name, endpoint_config_name, endpoint.endpoint_config_name, deployment_config)
             return endpoint
 
         def update_endpoint_response(response):
             endpoint = response.sagemaker_backend.update_endpoint(
-                response._get_param("EndpointName"), response._get_param("EndpointConfigName"), response._get_param("DeploymentConfig")
+                response._get_param("EndpointName"), response._get_param("EndpointConfigName"), response._get_param("DeploymentConfig"),
+                bool(response._get_param("RetainAllVariantProperties"))
             )
             return ActionResult({"EndpointArn": endpoint.arn})
 
@@ -530,7 +548,7 @@ class SageMakerEmulator:
                   rows=("training-job-lifecycle", "training-job-not-found", "service-faults"))
             patch("create_endpoint", throttled("CreateEndpoint", create_endpoint), rows=("endpoint-lifecycle", "service-faults"))
             patch("describe_endpoint", throttled("DescribeEndpoint", describe_endpoint), rows=("endpoint-lifecycle", "service-faults"))
-            patch("update_endpoint", throttled("UpdateEndpoint", update_endpoint), rows=("endpoint-lifecycle", "service-faults"))
+            patch("update_endpoint", throttled("UpdateEndpoint", update_endpoint), rows=("endpoint-lifecycle", "autoscaling-update", "service-faults"))
             patch("create_model", throttled("CreateModel", original["create_model"]), rows=("service-faults",))
             patch("create_endpoint_config", throttled("CreateEndpointConfig", original["create_endpoint_config"]), rows=("service-faults",))
             patch("create_model_package", create_model_package, rows=("model-package-no-tags", "model-package-events"))

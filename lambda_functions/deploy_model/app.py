@@ -186,10 +186,36 @@ def roll_out(sagemaker, endpoint_name: str, endpoint: dict[str, Any] | None, con
             f"endpoint {endpoint_name} is {endpoint['EndpointStatus']} (config {endpoint['EndpointConfigName']}): "
             "it cannot be updated until that finishes; retrying"
         )
+    retain = prepare_autoscaled_update(sagemaker, client("application-autoscaling"), endpoint_name, endpoint["EndpointConfigName"], config_name)
     with retryable_errors("UpdateEndpoint"):
         sagemaker.update_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name,
-                                  DeploymentConfig=rollout.Rollout.from_environment().deployment_config())
+                                  DeploymentConfig=rollout.Rollout.from_environment().deployment_config(),
+                                  **({"RetainAllVariantProperties": True} if retain else {}))
     return "updated"
+
+
+def prepare_autoscaled_update(sagemaker, autoscaling, endpoint_name: str, current_config: str, new_config: str) -> bool:
+    """An autoscaled variant, updated as the endpoint-scaling-update guide says: an update that changes its instance type
+    fails while it is a scalable target, so the target is deregistered first (RecordDeployment registers it again);
+    otherwise the fleet keeps the size autoscaling gave it (RetainAllVariantProperties) instead of shrinking to the new
+    config's InitialInstanceCount in the middle of a rollout. Returns whether to retain the variant's properties."""
+    resource, dimension = autoscaled_variant(endpoint_name)
+    with retryable_errors("DescribeScalableTargets"):
+        if not autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker", ResourceIds=[resource], ScalableDimension=dimension)["ScalableTargets"]:
+            return False
+    types = [(describe_or_none(sagemaker.describe_endpoint_config, f"DescribeEndpointConfig {name}", EndpointConfigName=name) or {})
+             .get("ProductionVariants", [{}])[0].get("InstanceType") for name in (current_config, new_config)]
+    if types[0] == types[1]:
+        return True
+    log.info("instance type changes: the scalable target is deregistered for the update", extra={"from": types[0], "to": types[1]})
+    with retryable_errors("DeregisterScalableTarget"):
+        autoscaling.deregister_scalable_target(ServiceNamespace="sagemaker", ResourceId=resource, ScalableDimension=dimension)
+    return False
+
+
+def autoscaled_variant(endpoint_name: str) -> tuple[str, str]:
+    """The Application Auto Scaling resource id and dimension of the endpoint's one variant."""
+    return f"endpoint/{endpoint_name}/variant/{names.VARIANT}", "sagemaker:variant:DesiredInstanceCount"
 
 
 def check_guardrails(cloudwatch, alarms: tuple[str, ...], endpoint_name: str) -> None:
@@ -470,8 +496,7 @@ def after_update(sagemaker, autoscaling, endpoint_name: str, expected_config: st
 
 def keep_autoscaling(autoscaling, endpoint_name: str, minimum: int, maximum: int, target: int) -> str:
     """Register (or re-register, idempotently) target tracking on the variant; say whether it had survived."""
-    resource = f"endpoint/{endpoint_name}/variant/{names.VARIANT}"
-    dimension = "sagemaker:variant:DesiredInstanceCount"
+    resource, dimension = autoscaled_variant(endpoint_name)
     with retryable_errors("DescribeScalableTargets"):
         found = autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker", ResourceIds=[resource], ScalableDimension=dimension)["ScalableTargets"]
     with retryable_errors("RegisterScalableTarget"):

@@ -268,7 +268,8 @@ def test_autoscaling_writes_are_scoped_to_sagemaker_variants_and_only_describe_i
     narrowed by its service-namespace and scalable-dimension condition keys; its Describe actions take "*" alone."""
     statements = [st for _, st in iam_statements(rendered["template"]) if any(str(a).startswith("application-autoscaling:") for a in st["Action"])]
     writes = [st for st in statements if "application-autoscaling:RegisterScalableTarget" in st["Action"]]
-    assert len(writes) == 1 and set(writes[0]["Action"]) == {"application-autoscaling:RegisterScalableTarget", "application-autoscaling:PutScalingPolicy"}
+    assert len(writes) == 1 and set(writes[0]["Action"]) == {"application-autoscaling:RegisterScalableTarget",
+                                                         "application-autoscaling:DeregisterScalableTarget", "application-autoscaling:PutScalingPolicy"}
     assert writes[0]["Resource"]["Fn::Sub"].endswith(":scalable-target/*")
     assert writes[0]["Condition"]["StringEquals"] == {"application-autoscaling:service-namespace": "sagemaker",
                                                       "application-autoscaling:scalable-dimension": "sagemaker:variant:DesiredInstanceCount"}

@@ -160,8 +160,10 @@ def test_ctrl_c_stops_children_removes_temporary_files_and_exits_130_with_one_li
     scratch.mkdir()
     env = {**bare_environment(tmp_path), "TMPDIR": str(scratch)}
     data = slow_training_data(tmp_path / "data")
+    # As from a terminal: Ctrl-C's SIGINT at its default, whatever this test inherited (a shell's background job ignores it).
     process = subprocess.Popen([sys.executable, "scripts/run_local.py", "--scenario", "happy", "--data", str(data)], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(scratch.glob("retrain-local-*/*/opt/ml/input")):
         time.sleep(0.05)

@@ -403,3 +403,43 @@ def test_an_update_whose_rollback_alarms_are_gone_or_disabled_is_not_made(sagema
         app.lambda_handler(deploy_event(accuracy=0.95), None)
     assert sagemaker.describe_endpoint(EndpointName="multiclass")["EndpointConfigName"] == serving
     assert sagemaker.list_models()["Models"] == models, "nothing was created for an update that is not made"
+
+
+def register_autoscaling(maximum: int = 4) -> None:
+    boto3.client("application-autoscaling").register_scalable_target(
+        ServiceNamespace="sagemaker", ResourceId="endpoint/multiclass/variant/AllTraffic", ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+        MinCapacity=1, MaxCapacity=maximum)
+
+
+def test_an_autoscaled_fleet_keeps_the_size_autoscaling_gave_it_through_an_update(sagemaker, emulator):
+    """The new config's InitialInstanceCount is 1; autoscaling grew the fleet to 3: the update retains 3 (RetainAllVariantProperties)."""
+    serve_existing_model(sagemaker, emulator, accuracy=0.93)
+    register_autoscaling()
+    emulator.fleet_sizes["multiclass"] = 3
+    assert app.lambda_handler(deploy_event(accuracy=0.95), None)["action"] == "updated"
+    assert emulator.fleet_sizes["multiclass"] == 3
+
+
+def test_without_autoscaling_an_update_takes_the_configs_instance_count(sagemaker, emulator):
+    serve_existing_model(sagemaker, emulator, accuracy=0.93)
+    emulator.fleet_sizes["multiclass"] = 3
+    assert app.lambda_handler(deploy_event(accuracy=0.95), None)["action"] == "updated"
+    assert emulator.fleet_sizes["multiclass"] == 1
+
+
+def test_an_instance_type_change_deregisters_the_scalable_target_before_the_update(sagemaker, emulator, monkeypatch):
+    """SageMaker refuses an update that changes the instance type of a scalable target (the emulator too): deregister first."""
+    serve_existing_model(sagemaker, emulator, accuracy=0.93)
+    register_autoscaling()
+    monkeypatch.setenv("HOSTING_INSTANCE_TYPE", "ml.m5.xlarge")
+    assert app.lambda_handler(deploy_event(accuracy=0.95), None)["action"] == "updated"
+    assert boto3.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == []
+
+
+def test_the_emulator_refuses_an_instance_type_change_of_a_scalable_target(sagemaker, emulator):
+    serve_existing_model(sagemaker, emulator, accuracy=0.93)
+    register_autoscaling()
+    sagemaker.create_endpoint_config(EndpointConfigName="bigger", ProductionVariants=[
+        {"VariantName": "AllTraffic", "ModelName": "retrain-multiclass-20261122", "InstanceType": "ml.m5.xlarge", "InitialInstanceCount": 1}])
+    with pytest.raises(ClientError, match="changes the instance type of variant AllTraffic .*registered as a scalable target"):
+        sagemaker.update_endpoint(EndpointName="multiclass", EndpointConfigName="bigger")
