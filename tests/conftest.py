@@ -41,10 +41,12 @@ def event(name: str) -> dict:
     return json.loads((EVENTS / f"{name}.json").read_text())
 
 
-@pytest.fixture(autouse=True)
-def _fresh_clients():
-    from pipeline_common import aws
+@pytest.fixture(scope="session")
+def aws_client():
+    """boto3 clients shared by every test of a worker: a client holds no AWS state (each test's mock_aws starts empty,
+    and the handlers' own clients, pipeline_common.aws.client, are shared the same way), and each costs ~50 ms to make."""
+    from functools import cache
 
-    aws.client.cache_clear()
-    yield
-    aws.client.cache_clear()
+    import boto3
+
+    return cache(lambda service: boto3.client(service, region_name="us-east-1"))

@@ -1,4 +1,3 @@
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
@@ -14,14 +13,14 @@ VALIDATION_KEY = "input-data-validation/2026-11-23/multiclass/iris.csv"
 
 
 @pytest.fixture
-def s3(monkeypatch):
+def s3(monkeypatch, aws_client):
     for name, value in {
         "BUCKET": BUCKET, "TRAINING_PREFIX": "input-data-training", "VALIDATION_PREFIX": "input-data-validation/",
         "TARGET": "multiclass", "DATA_FILE_NAME": "iris.csv", "DATA_LAG_DAYS": "1", "TIMEZONE": "UTC",
     }.items():
         monkeypatch.setenv(name, value)
     with mock_aws(), S3Emulator().installed():   # S3's bodiless HEAD answers, not moto's NoSuchBucket body
-        client = boto3.client("s3")
+        client = aws_client("s3")
         client.create_bucket(Bucket=BUCKET)
         yield client
 

@@ -1,6 +1,5 @@
 """The deploy_model tests' environment (as the template sets it) and emulated SageMaker."""
 
-import boto3
 import pytest
 from moto import mock_aws
 
@@ -28,20 +27,16 @@ def emulator():
 
 
 @pytest.fixture
-def sagemaker(monkeypatch, emulator):
+def sagemaker(monkeypatch, emulator, aws_client):
     for name, value in ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
     with mock_aws(), emulator.installed():
-        boto3.client("s3").create_bucket(Bucket=ENVIRONMENT["BUCKET"])
+        aws_client("s3").create_bucket(Bucket=ENVIRONMENT["BUCKET"])
+        cloudwatch = aws_client("cloudwatch")
         for name in filter(None, ENVIRONMENT["ROLLBACK_ALARMS"].split(",")):
-            rollback_alarm(name)
-        yield boto3.client("sagemaker")
-
-
-def rollback_alarm(name: str, enabled: bool = True) -> None:
-    """One of the stack's rollback alarms, as the template creates it (actions enabled)."""
-    boto3.client("cloudwatch").put_metric_alarm(
-        AlarmName=name, ActionsEnabled=enabled, Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors", Statistic="Sum", Period=60,
-        EvaluationPeriods=1, Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold")
+            cloudwatch.put_metric_alarm(  # the stack's rollback alarms, as the template creates them (actions enabled)
+                AlarmName=name, ActionsEnabled=True, Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors", Statistic="Sum", Period=60,
+                EvaluationPeriods=1, Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold")
+        yield aws_client("sagemaker")
 
 

@@ -25,11 +25,11 @@ ENVIRONMENT = {
 
 
 @pytest.fixture
-def sagemaker(monkeypatch):
+def sagemaker(monkeypatch, aws_client):
     for name, value in ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
     with mock_aws(), applied_quotas({}):
-        yield boto3.client("sagemaker")
+        yield aws_client("sagemaker")
 
 
 def test_starts_a_job_named_after_the_data_date_with_everything_from_parameters(sagemaker):
