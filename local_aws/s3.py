@@ -25,8 +25,9 @@ class S3Emulator:
     put_denied: tuple[str, ...] = ()             # "bucket/key-prefix" that PutObject is denied on (403 AccessDenied)
     denied_calls: list[str] = field(default_factory=list)
 
-    def _denied(self, bucket: str, key: str, prefixes: tuple[str, ...] | None = None) -> bool:
-        return any(f"{bucket}/{key}".startswith(prefix) for prefix in (self.denied_prefixes if prefixes is None else prefixes))
+    @staticmethod
+    def _denied(bucket: str, key: str, prefixes: tuple[str, ...]) -> bool:
+        return any(f"{bucket}/{key}".startswith(prefix) for prefix in prefixes)
 
     @contextmanager
     def installed(self) -> Iterator["S3Emulator"]:
@@ -34,7 +35,7 @@ class S3Emulator:
         original = S3Response.head_object
 
         def head_object(response, bucket_name, query, key_name, headers):
-            if emulator._denied(bucket_name, key_name):
+            if emulator._denied(bucket_name, key_name, emulator.denied_prefixes):
                 emulator.denied_calls.append(f"HeadObject s3://{bucket_name}/{key_name}: 403")
                 return 403, {}, ""
             try:

@@ -2,7 +2,9 @@
 
 botocore's client checks types, required members and minimums; moto checks almost nothing. AWS also
 refuses enum values, lengths, patterns, number ranges and list sizes outside the model, with a
-ValidationException "N validation error(s) detected: Value … at '…' failed to satisfy constraint: …".
+ValidationException "N validation error(s) detected: Value … at '…' failed to satisfy constraint: …" (the wording as
+SageMaker answers it: aws-samples/sagemaker-ml-workflow-with-apache-airflow#3, "2 validation errors detected: Value '…'
+at 'modelName' failed to satisfy constraint: Member must have length less than or equal to 63; …").
 Here every request of a JSON-protocol service (SageMaker, Step Functions, EventBridge, Secrets Manager,
 Service Quotas, Application Auto Scaling) is checked before moto sees it; a request AWS would refuse
 fails locally the same way. (The other protocols are not checked here.)

@@ -43,10 +43,8 @@ def event(name: str) -> dict:
 
 @pytest.fixture(scope="session")
 def aws_client():
-    """boto3 clients shared by every test of a worker: a client holds no AWS state (each test's mock_aws starts empty,
-    and the handlers' own clients, pipeline_common.aws.client, are shared the same way), and each costs ~50 ms to make."""
-    from functools import cache
+    """The handlers' own cached clients (pipeline_common.aws.client), shared by every test of a worker: a client holds
+    no AWS state (each test's mock_aws starts empty), and each costs ~50 ms to make."""
+    from pipeline_common import aws
 
-    import boto3
-
-    return cache(lambda service: boto3.client(service, region_name="us-east-1"))
+    return aws.client

@@ -48,12 +48,7 @@ def _not_recorded(deployment: dict[str, Any]) -> str:
     failure = _obj(deployment.get("record_error"))
     if not failure:
         return ""
-    cause = failure.get("Cause", "")
-    try:
-        cause = json.loads(cause).get("errorMessage", cause)
-    except (ValueError, AttributeError):
-        pass
-    return (f"{failure.get('Error', 'Error')}: {str(cause)[:400]}. The deployment history lacks this deployment: model-history will not "
+    return (f"{failure.get('Error', 'Error')}: {readable_cause(failure.get('Cause'))}. The deployment history lacks this deployment: model-history will not "
             "show it and rollback cannot go back past it; fix the cause (the DeploymentHistory output names the place)")
 
 

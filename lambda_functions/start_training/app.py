@@ -180,7 +180,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if in_use.deploy_target() == in_use.BATCH:
         quota_warnings = quotas.check_room(client("service-quotas"), sagemaker, (settings["instance_type"], settings["instance_count"]), None,
                                            updating=False, log=log, spot=spot)
-        champion = with_artifact_present(client("s3"), champion_of(in_use.in_history(sagemaker, client("s3"), history.location())))
+        serving = in_use.in_history(sagemaker, client("s3"), history.location())
     else:
         endpoint = check_endpoint_first(sagemaker, config.required("ENDPOINT_NAME"))
         serverless = config.required("HOSTING_MODE") == "Serverless"
@@ -188,7 +188,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             client("service-quotas"), sagemaker, (settings["instance_type"], settings["instance_count"]),
             None if serverless else (config.required("HOSTING_INSTANCE_TYPE"), config.required_int("HOSTING_INSTANCE_COUNT", minimum=1)),
             updating=endpoint is not None, log=log, spot=spot)
-        champion = with_artifact_present(client("s3"), champion_of(endpoints.serving_model(sagemaker, endpoint)))
+        serving = endpoints.serving_model(sagemaker, endpoint)
+    champion = with_artifact_present(client("s3"), champion_of(serving))
     name, adopted = start_or_adopt(
         sagemaker, settings["prefix"], settings["target"], data_day,
         lambda job: job_request(job, settings, data, tags, champion.get("artifact", "")),

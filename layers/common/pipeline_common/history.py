@@ -13,15 +13,15 @@ the same going-live (SageMaker may send a state change event more than once) kee
 """
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from . import config
+from . import config, registry
 from .aws import error_code, retryable_errors
+from .errors import InvalidInput
 
 BATCH_PREDICTIONS = "batch predictions"
 
@@ -55,8 +55,11 @@ def moment(when: datetime) -> str:
 
 
 def version_of(arn: str) -> int | None:
-    match = re.search(r":model-package/[^/]+/(\d+)$", arn or "")
-    return int(match.group(1)) if match else None
+    """The version of a versioned package ARN; None for anything else (a package registered outside a group)."""
+    try:
+        return registry.version_of(arn or "")
+    except InvalidInput:
+        return None
 
 
 def record(s3, where: Location, package_arn: str, endpoint: str, execution: str, replaced: str, origin: str,
@@ -79,18 +82,20 @@ def record(s3, where: Location, package_arn: str, endpoint: str, execution: str,
 
 def records(s3, where: Location) -> list[dict[str, Any]]:
     """Every deployment recorded for the group, oldest first."""
-    with retryable_errors(f"ListObjectsV2 {where.uri}"):
-        keys = sorted(item["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=where.bucket, Prefix=where.folder)
-                      for item in page.get("Contents", []) if item["Key"].endswith(".json"))
-    return [_read(s3, where, key) for key in keys]
+    return [_read(s3, where, key) for key in _keys(s3, where)]
 
 
 def latest(s3, where: Location) -> dict[str, Any] | None:
     """The last deployment recorded (the model in use for batch predictions), or None."""
+    keys = _keys(s3, where)
+    return _read(s3, where, keys[-1]) if keys else None
+
+
+def _keys(s3, where: Location) -> list[str]:
+    """The group's record keys, in time order (their names start with the time)."""
     with retryable_errors(f"ListObjectsV2 {where.uri}"):
-        keys = [item["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=where.bucket, Prefix=where.folder)
-                for item in page.get("Contents", []) if item["Key"].endswith(".json")]
-    return _read(s3, where, max(keys)) if keys else None
+        return sorted(item["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=where.bucket, Prefix=where.folder)
+                      for item in page.get("Contents", []) if item["Key"].endswith(".json"))
 
 
 def _read(s3, where: Location, key: str) -> dict[str, Any]:
