@@ -12,10 +12,13 @@ export SAM_CLI_TELEMETRY := 0
 SCENARIO ?= happy
 DATA ?=
 ARGS ?=
+ENV ?= dev
+# make aws-check --dry-run (make's own -n) still runs the check's dry run: it prints the plan, and touches nothing.
+DRY_RUN := $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run)
 FAST_TESTS := tests/unit tests/render tests/emulator tests/training
 LOCAL_ARGS := --scenario $(SCENARIO) $(if $(DATA),--data $(DATA)) $(ARGS)
 
-.PHONY: help local scenarios render diagram lint venvs test-fast test clean python-check
+.PHONY: help local scenarios render diagram lint venvs test-fast test aws-check clean python-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 22
@@ -63,6 +66,10 @@ test-fast: $(VENV)/.installed ## the inner loop: unit, render, emulator and cont
 
 test: venvs lint ## every lint gate and every test: what CI runs (ends with the 10 slowest tests)
 	$(PY) -m pytest -n auto --durations=10
+
+aws-check: ## check on your AWS account once after the first deploy: ENV=dev, ARGS="--dry-run|--yes|--local"
+	+@$(MAKE) --no-print-directory MAKEFLAGS= $(VENV)/.installed
+	+$(PY) scripts/aws-check --env $(ENV) $(DRY_RUN) $(ARGS)
 
 clean: ## remove the virtualenvs and everything rendered or built
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam template.yaml statemachine/pipeline.asl.json .pytest_cache .ruff_cache

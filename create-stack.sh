@@ -3,13 +3,14 @@
 #
 # Required environment: BUCKET (the data bucket), TRAINING_IMAGE (ECR URI, see
 # scripts/build-and-push-image.sh). Optional: SLACK_WEBHOOK_SECRET_ARN, RENDER_CONFIG (build-time
-# config file for render.py), PARAMETERS (more Key=Value overrides, e.g. "MetricFloor=0.9").
+# config file for render.py), PARAMETERS (more Key=Value overrides, e.g. "MetricFloor=0.9"), STACK_NAME
+# (instead of samconfig.toml's, as scripts/aws-check deploys its throwaway copy).
 set -euo pipefail
 cd "$(dirname "$0")"
 export SAM_CLI_TELEMETRY=0
 
 case "${1:-}" in
-  -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 ENVIRONMENT="${1:-dev}"
 case "$ENVIRONMENT" in
@@ -30,7 +31,7 @@ SAM="${SAM:-.venv-sam/bin/sam}"
 
 "$SAM" validate --lint --template template.yaml
 "$SAM" build --template template.yaml
-"$SAM" deploy --config-env "$ENVIRONMENT" --parameter-overrides \
+"$SAM" deploy --config-env "$ENVIRONMENT" ${STACK_NAME:+--stack-name "$STACK_NAME"} --parameter-overrides \
   Bucket="$BUCKET" TrainingImage="$TRAINING_IMAGE" \
   ${SLACK_WEBHOOK_SECRET_ARN:+SlackWebhookSecretArn="$SLACK_WEBHOOK_SECRET_ARN"} \
   $defaults ${PARAMETERS:-}

@@ -7,8 +7,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -35,13 +35,14 @@ from .serving import Router
 from .slack_receiver import Receiver, text_of
 from .stage_jobs import run_processing, run_transform
 from .stepfunctions import emulated_time, parsed_once
+from .teststate import emulated_test_state
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import render  # noqa: E402
 from pipeline_common import dates, history, in_use, names, registry  # noqa: E402  (on sys.path through render)
-from scripts.endpoint_client import predict  # noqa: E402
+from pipeline_common.endpoint import predict  # noqa: E402
 
 STACK = "retrain-local"
 BUCKET = "retrain-local-data"
@@ -404,17 +405,30 @@ def _parameters(scenario: Scenario, secret_arn: str) -> dict[str, str]:
     return {"Bucket": BUCKET, "TrainingImage": TRAINING_IMAGE, "SlackWebhookSecretArn": secret_arn, "LogLevel": "WARNING", **scenario.parameters}
 
 
-def run(scenario: Scenario, run_date: date | None = None, config: Path = render.DEFAULT_CONFIG, printer: Printer = print,
-        rows: list[str] | None = None, data: tuple[bytes, bytes] | None = None, parameters: dict[str, str] | None = None,
-        verbose: bool = False, stages: list[str] | None = None, deploy_target: str | None = None) -> Summary:
-    """Run ``scenario`` end to end on emulated AWS and return what happened.
+@dataclass
+class Account:
+    """An emulated AWS account with the pipeline deployed, and the emulators behind it."""
 
-    ``data`` replaces the seeded iris files (training, validation); ``parameters`` override the
-    template's; ``stages`` and ``deploy_target`` replace the scenario's build. When an endpoint ends up serving, ``rows``
-    (default: a few validation rows) are sent to it.
-    The emulated clock starts at the run's own time: the minute the schedule fires (now).
-    """
-    started = time.monotonic()
+    pipeline: LocalPipeline
+    receiver: Receiver
+    runtime: Runtime
+    emulator: SageMakerEmulator
+    s3_emulator: S3Emulator
+    router: Router
+    timeline: Timeline
+    clock: Clock
+
+    @property
+    def clients(self) -> dict[str, Any]:
+        return self.pipeline.clients
+
+
+@contextmanager
+def emulated_account(scenario: Scenario, config: Path = render.DEFAULT_CONFIG, printer: Printer = print,
+                     data: tuple[bytes, bytes] | None = None, parameters: dict[str, str] | None = None,
+                     verbose: bool = False, stages: list[str] | None = None, deploy_target: str | None = None,
+                     stack_name: str = STACK) -> Iterator[Account]:
+    """Render, start emulated AWS (empty, in this process), deploy the stack into it; gone on exit."""
     logging.getLogger("moto").setLevel(logging.CRITICAL)
     clock = Clock(datetime.now(UTC).replace(second=0, microsecond=0))
     timeline = Timeline(clock, printer, verbose)
@@ -443,11 +457,29 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
         stack.enter_context(applied_quotas(scenario.quotas, scenario.quota_refusal))
         stack.enter_context(emulated_time(clock, timeline))
         stack.enter_context(parsed_once())
-        deployed = deploy(rendered[render.TEMPLATE], STACK, {**_parameters(scenario, secret_arn), **(parameters or {})}, clients, runtime, code_root=ROOT)
+        stack.enter_context(emulated_test_state(runtime))
+        deployed = deploy(rendered[render.TEMPLATE], stack_name, {**_parameters(scenario, secret_arn), **(parameters or {})}, clients, runtime, code_root=ROOT)
         pipeline = LocalPipeline(clients, deployed, emulator, clock, workdir, data)
         emulator.run_stage_job = pipeline.run_stage_job
         pipeline.upload_processing_code()
         stack.enter_context(delivering_to_state_machines(pipeline.started_by_rules))
+        yield Account(pipeline, receiver, runtime, emulator, s3_emulator, router, timeline, clock)
+
+
+def run(scenario: Scenario, run_date: date | None = None, config: Path = render.DEFAULT_CONFIG, printer: Printer = print,
+        rows: list[str] | None = None, data: tuple[bytes, bytes] | None = None, parameters: dict[str, str] | None = None,
+        verbose: bool = False, stages: list[str] | None = None, deploy_target: str | None = None) -> Summary:
+    """Run ``scenario`` end to end on emulated AWS and return what happened.
+
+    ``data`` replaces the seeded iris files (training, validation); ``parameters`` override the
+    template's; ``stages`` and ``deploy_target`` replace the scenario's build. When an endpoint ends up serving, ``rows``
+    (default: a few validation rows) are sent to it.
+    The emulated clock starts at the run's own time: the minute the schedule fires (now).
+    """
+    started = time.monotonic()
+    with emulated_account(scenario, config, printer, data, parameters, verbose, stages, deploy_target) as account:
+        pipeline, receiver, emulator, timeline = account.pipeline, account.receiver, account.emulator, account.timeline
+        clients, deployed, s3_emulator, runtime, clock = account.clients, pipeline.stack, account.s3_emulator, account.runtime, account.clock
         base_date = run_date or pipeline.today()
 
         earlier = []
@@ -516,7 +548,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
             history=result["history"],
             logs={name.removeprefix(f"{STACK}-"): list(function.logs) for name, function in runtime.functions.items() if function.logs},
         )
-        if router.servers:
+        if account.router.servers:
             try:
                 summary.predictions = predict(clients["sagemaker-runtime"], deployed.parameters["EndpointName"], rows or pipeline.sample_rows(day))
             except ClientError as error:

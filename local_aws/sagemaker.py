@@ -19,6 +19,7 @@ once, has no update_endpoint, and words "not found" its own way. Here:
 """
 
 import copy
+import dataclasses
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -30,7 +31,7 @@ from moto.applicationautoscaling.models import applicationautoscaling_backends
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 from moto.s3.models import s3_backends
-from moto.sagemaker.exceptions import ResourceInUseException, SagemakerClientError, ValidationError
+from moto.sagemaker.exceptions import ConflictException, ResourceInUseException, ResourceNotFound, SagemakerClientError, ValidationError
 from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 
@@ -537,6 +538,43 @@ class SageMakerEmulator:
         original_processing = {name: getattr(SageMakerModelBackend, name) for name in (
             "create_processing_job", "describe_processing_job", "create_transform_job", "describe_transform_job")}
 
+        def stop_training_job(backend, name):
+            emulator._refresh_job(backend, name)
+            state, job = emulator.jobs.get(name), backend.training_jobs.get(name)
+            if job is None:
+                raise ResourceNotFound(f"Training job {name} does not exist.")
+            if state is None or job.training_job_status != "InProgress":
+                raise ValidationError(message=f"The request was rejected because the training job is in status {job.training_job_status}.")
+            elapsed = int(emulator._elapsed(state.created))
+            state.outcome = dataclasses.replace(state.outcome, status="Stopped", duration_seconds=elapsed, secondary_status="Stopped",
+                                                failure_reason="", metrics={}, interrupted_at=None)
+            emulator._refresh_job(backend, name)
+
+        def stop_training_job_response(response):
+            response.sagemaker_backend.stop_training_job(response._get_param("TrainingJobName"))
+            return EmptyResult()
+
+        def delete_model_package(backend, name):
+            arn = next((a for a, p in backend.model_packages.items() if name in (a, p.model_package_name)), None)
+            if arn is None:
+                raise ValidationError(message=f"Model package {name} does not exist.")
+            del backend.model_packages[arn]
+
+        def delete_model_package_group(backend, name):
+            if name not in backend.model_package_groups:
+                raise ValidationError(message=f"Model package group {name} does not exist.")
+            if any(p.model_package_group_name == name for p in backend.model_packages.values()):
+                raise ConflictException(f"Model package group {name} still has model packages: delete them first.")
+            del backend.model_package_groups[name]
+
+        def delete_model_package_response(response):
+            response.sagemaker_backend.delete_model_package(response._get_param("ModelPackageName"))
+            return EmptyResult()
+
+        def delete_model_package_group_response(response):
+            response.sagemaker_backend.delete_model_package_group(response._get_param("ModelPackageGroupName"))
+            return EmptyResult()
+
         with ExitStack() as stack:
             stack.enter_context(validated_requests())
 
@@ -559,6 +597,14 @@ class SageMakerEmulator:
             patch("_get_resource_from_arn", resource_from_arn, rows=("model-package-no-tags",))
             patch("add_tags", add_tags, rows=("addtags-overwrites",))
             patch("update_model_package", update_model_package, rows=("model-package-events",))
+            patch("stop_training_job", stop_training_job, rows=("training-job-stop",))
+            stack.enter_context(override(SageMakerResponse, "stop_training_job", stop_training_job_response, rows=("training-job-stop",), create=True))
+            patch("delete_model_package", delete_model_package, rows=("model-package-delete",))
+            patch("delete_model_package_group", delete_model_package_group, rows=("model-package-delete",))
+            stack.enter_context(override(SageMakerResponse, "delete_model_package", delete_model_package_response,
+                                         rows=("model-package-delete",), create=True))
+            stack.enter_context(override(SageMakerResponse, "delete_model_package_group", delete_model_package_group_response,
+                                         rows=("model-package-delete",), create=True))
             stack.enter_context(override(SageMakerResponse, "delete_endpoint", delete_endpoint_response, rows=("endpoint-lifecycle",)))
             stack.enter_context(override(SageMakerResponse, "update_endpoint", update_endpoint_response, rows=("endpoint-lifecycle",), create=True))
             yield self

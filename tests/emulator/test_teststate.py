@@ -1,0 +1,89 @@
+"""The emulated TestState answers as AWS's API reference says, from moto's own interpreter; and the
+questions scripts/aws-check asks about a rendered definition agree with it (so on AWS a disagreement
+is AWS contradicting the emulator, not the check's arithmetic)."""
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+import render
+from local_aws.clock import Clock
+from local_aws.lambdas import Runtime
+from local_aws.stepfunctions import emulated_time
+from local_aws.teststate import emulated_test_state
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+from state_tests import cases_for  # noqa: E402
+
+ROLE = "arn:aws:iam::123456789012:role/states"
+RETRY = {"ErrorEquals": ["Lambda.ServiceException", "AwsThrottled"], "MaxAttempts": 3, "IntervalSeconds": 2}
+MACHINE = {
+    "StartAt": "Pick",
+    "States": {
+        "Pick": {"Type": "Choice", "Choices": [
+            {"And": [{"Variable": "$.status", "IsPresent": True}, {"Variable": "$.status", "StringEquals": "done"}], "Next": "Work"},
+            {"Variable": "$.retry", "BooleanEquals": True, "Next": "Pick"}], "Default": "Failed"},
+        "Work": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f", "Payload.$": "$"},
+                 "Retry": [RETRY], "Catch": [{"ErrorEquals": ["InvalidInput"], "Next": "Refused"}, {"ErrorEquals": ["States.ALL"], "Next": "Failed"}],
+                 "End": True},
+        "Strict": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f"},
+                   "Catch": [{"ErrorEquals": ["InvalidInput"], "Next": "Refused"}], "End": True},
+        "Refused": {"Type": "Fail"},
+        "Failed": {"Type": "Fail"},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def sfn():
+    with mock_aws(config={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}):
+        runtime = Runtime({"AWS_REGION": "us-east-1"})
+        with runtime.installed(), emulated_test_state(runtime), emulated_time(Clock(datetime.now(UTC))):
+            yield boto3.client("stepfunctions", region_name="us-east-1")
+
+
+def ask(sfn, state: str, data: dict, **request):
+    answer = sfn.test_state(definition=json.dumps(MACHINE), stateName=state, input=json.dumps(data), roleArn=ROLE, **request)
+    return answer["status"], answer.get("nextState"), answer.get("error")
+
+
+def mocked(error: str, retries: int = 0) -> dict:
+    return {"mock": {"errorOutput": {"error": error, "cause": "test"}}, "stateConfiguration": {"retrierRetryCount": retries}}
+
+
+def test_a_choice_names_the_state_its_first_true_rule_picks(sfn):
+    assert ask(sfn, "Pick", {"status": "done", "retry": True}) == ("SUCCEEDED", "Work", None)
+    assert ask(sfn, "Pick", {"status": "later", "retry": True}) == ("SUCCEEDED", "Pick", None)
+    assert ask(sfn, "Pick", {"status": "later", "retry": False}) == ("SUCCEEDED", "Failed", None)
+
+
+def test_a_mocked_error_a_retrier_matches_is_retriable_while_attempts_are_left(sfn):
+    assert ask(sfn, "Work", {}, **mocked("AwsThrottled", retries=2)) == ("RETRIABLE", None, "AwsThrottled")
+
+
+def test_once_the_retrier_is_spent_the_error_goes_to_the_first_catcher_that_matches(sfn):
+    assert ask(sfn, "Work", {}, **mocked("AwsThrottled", retries=3)) == ("CAUGHT_ERROR", "Failed", "AwsThrottled")
+    assert ask(sfn, "Work", {}, **mocked("InvalidInput")) == ("CAUGHT_ERROR", "Refused", "InvalidInput")
+
+
+def test_an_error_no_catcher_takes_fails_the_state_with_its_name(sfn):
+    assert ask(sfn, "Strict", {}, **mocked("KeyError")) == ("FAILED", None, "KeyError")
+
+
+@pytest.mark.parametrize("stages", [[], ["preprocess", "evaluate_first", "batch_predict"]], ids=["default", "every-stage"])
+def test_every_question_aws_check_asks_gets_the_answer_it_expects(sfn, stages, tmp_path):
+    definition = json.loads(render.render(out_dir=tmp_path, enabled_stages=stages)[render.STATE_MACHINE_TEMPLATE].read_text())
+    cases = cases_for(definition)
+    wrong = []
+    for case in cases:
+        answer = sfn.test_state(definition=json.dumps(definition), stateName=case.state, input=json.dumps(case.input), roleArn=ROLE, **case.request)
+        if (answer["status"], answer.get("nextState")) != (case.status, case.next_state):
+            wrong.append(f"{case.label}: expected {case.status} → {case.next_state}, got {answer['status']} → {answer.get('nextState')}")
+    assert len(cases) > 70 and {c.kind for c in cases} == {"choice", "task"}
+    assert wrong == []
