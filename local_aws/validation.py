@@ -7,7 +7,12 @@ SageMaker answers it: aws-samples/sagemaker-ml-workflow-with-apache-airflow#3, "
 at 'modelName' failed to satisfy constraint: Member must have length less than or equal to 63; …").
 Here every request of a JSON-protocol service (SageMaker, Step Functions, EventBridge, Secrets Manager,
 Service Quotas, Application Auto Scaling) is checked before moto sees it; a request AWS would refuse
-fails locally the same way. (The other protocols are not checked here.)
+fails locally the same way. The query and REST-JSON services (IAM, CloudWatch, Lambda, EventBridge
+Scheduler, …) are checked on the client's parameters instead (their bodies are not JSON): query services answer
+``ValidationError`` (IAM: SWO-GS/auto-tag#90), REST-JSON ones ``ValidationException`` (Lambda:
+dbuarque/repack-lambda#3), each in the same words; a service whose model names a ``ValidationException``
+shape (CloudWatch is moving to one: aws/aws-sdk-js-v3#8304) answers that. S3 (REST-XML) is not checked:
+it answers its own error per member, and its model constrains almost nothing the pipeline sends.
 """
 
 import json
@@ -18,6 +23,7 @@ from functools import cache
 from typing import Any
 
 import botocore.session
+from botocore.client import BaseClient
 from moto.core.botocore_stubber import BotocoreStubber
 
 from .overrides import override
@@ -125,9 +131,38 @@ def check(target: str, body: bytes | str | None) -> str:
     return f"{len(found)} validation error{'s' if len(found) > 1 else ''} detected: " + "; ".join(found)
 
 
+def refusal_code(model) -> str | None:
+    """The error code a non-JSON service answers a constraint violation with, or None when it is not checked here."""
+    protocol = model.metadata.get("protocol")
+    if protocol == "json" or protocol == "rest-xml":
+        return None
+    if "ValidationException" in model.shape_names:
+        return "ValidationException"
+    return "ValidationError" if protocol in ("query", "ec2") else "ValidationException"
+
+
+def client_side_check(model, operation: str, params: dict[str, Any]) -> str:
+    """The message for a non-JSON request's parameters, or "" (JSON requests are checked on the wire)."""
+    input_shape = model.operation_model(operation).input_shape
+    if refusal_code(model) is None or input_shape is None:
+        return ""
+    found = problems(params, input_shape)
+    return f"{len(found)} validation error{'s' if len(found) > 1 else ''} detected: " + "; ".join(found) if found else ""
+
+
 @contextmanager
 def validated_requests() -> Iterator[None]:
     original = BotocoreStubber.process_request
+    original_call = BaseClient._make_api_call
+
+    def make_api_call(client, operation_name, api_params):
+        model = client.meta.service_model
+        message = client_side_check(model, operation_name, api_params)
+        if message:
+            code = refusal_code(model)
+            error = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": 400}}
+            raise client.exceptions.from_code(code)(error, operation_name)
+        return original_call(client, operation_name, api_params)
 
     def process_request(stubber, request):
         target = request.headers.get("X-Amz-Target")
@@ -138,5 +173,6 @@ def validated_requests() -> Iterator[None]:
                 return 400, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps({"__type": "ValidationException", "message": message})
         return original(stubber, request)
 
-    with override(BotocoreStubber, "process_request", process_request, rows=("request-validation",)):
+    with (override(BotocoreStubber, "process_request", process_request, rows=("request-validation",)),
+          override(BaseClient, "_make_api_call", make_api_call, rows=("request-validation",))):
         yield

@@ -46,7 +46,7 @@ def test_enums_and_patterns_botocore_does_not_check_are_refused(sagemaker):
     assert "Value 'Finished' at 'statusEquals' failed to satisfy constraint: Member must satisfy enum value set: [InProgress, Completed" in message
 
 
-def test_a_valid_request_is_not_touched_and_other_protocols_are_left_to_moto():
+def test_a_valid_request_is_not_touched_and_unknown_operations_are_left_to_moto():
     assert check("SageMaker.DescribeEndpoint", b'{"EndpointName": "multiclass"}') == ""
     assert check("SageMaker.NoSuchOperation", b"{}") == "" and check("Unknown_20200101.X", b"{}") == ""
 
@@ -58,3 +58,27 @@ def test_required_members_lists_and_maps_are_checked_deep_inside():
                       "InferenceSpecification": {"SupportedContentTypes": ["text/csv"]}}, shape)
     assert any("at 'customerMetadataProperties." in p and "length less than or equal to 128" in p for p in found), found
     assert "Value null at 'inferenceSpecification.containers' failed to satisfy constraint: Member must not be null" in found
+
+
+def test_query_and_rest_json_services_are_checked_too_with_the_code_each_answers(sagemaker):
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    with pytest.raises(ClientError) as error:
+        cloudwatch.describe_alarms(AlarmNames=[f"alarm-{i}" for i in range(101)])
+    assert error.value.response["Error"]["Code"] in ("ValidationError", "ValidationException")
+    assert "at 'alarmNames' failed to satisfy constraint: Member must have length less than or equal to 100" in error.value.response["Error"]["Message"]
+    scheduler = boto3.client("scheduler", region_name="us-east-1")
+    with pytest.raises(scheduler.exceptions.ValidationException, match="at 'name' failed to satisfy constraint: Member must have length less than or equal to 64"):
+        scheduler.get_schedule(Name="s" * 65)
+    iam = boto3.client("iam", region_name="us-east-1")
+    with pytest.raises(ClientError) as error:
+        iam.get_role(RoleName="no spaces allowed")
+    assert error.value.response["Error"]["Code"] == "ValidationError"
+    assert "Value 'no spaces allowed' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern" \
+        in error.value.response["Error"]["Message"]
+
+
+def test_s3_is_left_to_moto_and_valid_requests_of_every_protocol_go_through(sagemaker):
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="bucket")
+    s3.put_object(Bucket="bucket", Key="k" * 1500, Body=b"x")
+    assert boto3.client("cloudwatch", region_name="us-east-1").describe_alarms(AlarmNames=["a"])["MetricAlarms"] == []
