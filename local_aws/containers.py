@@ -140,6 +140,20 @@ def download(s3, uri: str, target: Path) -> int:
     return copied
 
 
+def download_manifest(s3, uri: str, target: Path) -> int:
+    """Every object a manifest lists (S3DataType ManifestFile: a prefix, then keys relative to it; botocore
+    sagemaker ``S3DataSource.S3Uri``) into ``target``, under its relative key (where SageMaker puts them is
+    not documented: the example container reads a channel's files wherever they are); returns the files copied."""
+    bucket, key = split_s3_uri(uri)
+    prefix, *relative = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    source_bucket, source_prefix = split_s3_uri(prefix["prefix"])
+    for name in relative:
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(s3.get_object(Bucket=source_bucket, Key=f"{source_prefix}{name}")["Body"].read())
+    return len(relative)
+
+
 def upload(s3, local: Path, uri: str) -> int:
     """Every file under ``local`` to ``uri``, keeping relative paths; returns the files copied."""
     bucket, prefix = split_s3_uri(uri)
@@ -183,7 +197,9 @@ def _run_once(s3, request: dict[str, Any], root: Path, checkpoint: str | None, i
         json.dumps({c["ChannelName"]: {"ContentType": c.get("ContentType", "text/csv")} for c in request["input_data_config"]})
     )
     for channel in request["input_data_config"]:
-        download(s3, channel["DataSource"]["S3DataSource"]["S3Uri"], ml / "input" / "data" / channel["ChannelName"])
+        source = channel["DataSource"]["S3DataSource"]
+        fetch = download_manifest if source.get("S3DataType") == "ManifestFile" else download
+        fetch(s3, source["S3Uri"], ml / "input" / "data" / channel["ChannelName"])
     started = time.monotonic()
     process = children.entry_point(
         "train", {"ML_ROOT": str(ml), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(CONTAINER),

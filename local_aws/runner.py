@@ -483,6 +483,8 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
         base_date = run_date or pipeline.today()
 
         earlier = []
+        for back in range(scenario.earlier_data_days, 0, -1):
+            pipeline.seed(Run(seed=100 + back), base_date - timedelta(days=back))
         for before in scenario.before:
             day = base_date + timedelta(days=before.day_offset)
             if before.kind != "daily":

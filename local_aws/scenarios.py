@@ -51,6 +51,7 @@ class Scenario:
     parameters: dict[str, str] = field(default_factory=dict)
     stages: tuple[str, ...] = ()             # the build's optional stages (pipeline-config.yaml stages) this scenario needs
     deploy_target: str | None = None         # the build's deploy_target, when the scenario needs one (None: the config's)
+    earlier_data_days: int = 0               # the data of this many days before the first run is already in the bucket
 
 
 _STUCK = TrainingOutcome(status="Completed", duration_seconds=10**9)
@@ -97,6 +98,12 @@ SCENARIOS = {
                  before=(Run(day_offset=-1),), main=Run(label_noise=0.2)),
         Scenario("better-model", "yesterday's model was weak (MetricFloor 0.7), today's is clearly better on the same rows: gate passes, "
                  "endpoint updated, SUCCEEDED", "SUCCEEDED", before=(Run(day_offset=-1, label_noise=0.3),), parameters={"MetricFloor": "0.7"}),
+        Scenario("pooled-evidence-ships", "yesterday's model is a little worse; on today's 45 rows the interval is inconclusive, on the "
+                 "last 14 days' 630 rows it is not (GateRule=PooledEvidence): deployed, Slack names the pooled rows, SUCCEEDED", "SUCCEEDED",
+                 before=(Run(day_offset=-1, label_noise=0.05, seed=2),), main=Run(seed=7), earlier_data_days=13),
+        Scenario("stale-serving-model", "the serving model was trained on data 4 days old (StaleAfterDays=3) and today's noisier model is "
+                 "kept out: Slack warns with its age and the challengers kept out since, SUCCEEDED", "SUCCEEDED",
+                 before=(Run(day_offset=-4),), main=Run(label_noise=0.2), parameters={"StaleAfterDays": "3"}),
         Scenario("harder-day", "today's features drifted and its validation is harder: the new model scores below yesterday's recorded "
                  "metric but beats the champion on today's rows: deployed, SUCCEEDED", "SUCCEEDED",
                  before=(Run(day_offset=-1),), main=Run(seed=1, drift=1.5, validation=dataset.HARD)),

@@ -9,6 +9,7 @@ itself is refused.
 """
 
 import math
+from datetime import date
 from dataclasses import replace
 from typing import Any
 
@@ -61,6 +62,8 @@ def register_model_package(sagemaker, group: str, job_name: str, model_data: str
         "gate_reason": decision.reason[:256],
     }
     metadata["comparison"] = decision.comparison
+    if decision.evidence:
+        metadata["evidence"] = decision.evidence[:256]
     if decision.current is not None:
         metadata["champion_metric_value" if decision.comparison == gate.SAME_DATA else "serving_metric_value"] = f"{decision.current:g}"
     for key in ("rows", "diff", "lower", "upper"):
@@ -243,13 +246,25 @@ def gate_settings() -> dict[str, Any]:
         "direction": config.required("OBJECTIVE_DIRECTION"),
         "floor": config.optional_float("METRIC_FLOOR"),
         "min_improvement": config.optional_float("MIN_IMPROVEMENT") or 0.0,
-        "rule": config.one_of("GATE_RULE", (gate.PAIRED_INTERVAL, gate.PLAIN_COMPARISON)),
+        "pooled_min_improvement": config.optional_float("POOLED_MIN_IMPROVEMENT") or 0.0,
+        "rule": config.one_of("GATE_RULE", gate.RULES),
+        "stale_after_days": config.required_int("STALE_AFTER_DAYS"),
         "fallback": config.one_of("CHAMPION_FALLBACK", ("Recorded", "Reject")),
     }
 
 
+def pooled_evidence(metric: str, metrics: dict[str, Any], pooled_days: dict[str, Any]) -> tuple[gate.Pooled, ...]:
+    """The pools the job reported a paired interval for (a container that reports none: today's rows decide alone)."""
+    pools = []
+    for window in gate.POOLED_WINDOWS:
+        parts = [gate.metric_value(metrics.get(gate.paired_metric(metric, part, window))) for part in ("diff", "lower", "upper")]
+        if None not in parts and window in pooled_days:
+            pools.append(gate.Pooled(window, int(pooled_days[window]), gate.metric_value(metrics.get(gate.rows_metric(window))), *parts))
+    return tuple(pools)
+
+
 def decide(settings: dict[str, Any], serving: dict[str, Any], metrics: dict[str, Any], scored_artifact: str,
-           evaluation: dict[str, Any] | None = None, no_channel_because: str = "") -> gate.Decision:
+           evaluation: dict[str, Any] | None = None, no_channel_because: str = "", pooled_days: dict[str, Any] | None = None) -> gate.Decision:
     """Same-data comparison when the job scored the model serving now, or the evaluate_first stage did;
     otherwise the fallback, named (``no_channel_because``: why StartTraining gave the job no champion channel)."""
     metric = settings["metric"]
@@ -271,7 +286,8 @@ def decide(settings: dict[str, Any], serving: dict[str, Any], metrics: dict[str,
     if champion is not None and serving["artifact"] and scored_artifact == serving["artifact"]:
         parts = [gate.metric_value(metrics.get(gate.paired_metric(metric, part))) for part in ("diff", "lower", "upper")]
         decision = gate.evaluate_same_data(metric, settings["direction"], candidate, champion, tuple(parts) if None not in parts else None,
-                                           settings["floor"], settings["min_improvement"], settings["rule"], gate.metric_value(metrics.get(gate.ROWS_METRIC)))
+                                           settings["floor"], settings["min_improvement"], settings["rule"], gate.metric_value(metrics.get(gate.ROWS_METRIC)),
+                                           pooled_evidence(metric, metrics, pooled_days or {}), settings["pooled_min_improvement"])
         if evaluated is None:
             return decision
         return replace(decision, reason=f"{decision.reason}; before training the serving model scored {evaluated[0]:g} on the day's data (evaluate_first)")
@@ -289,6 +305,26 @@ def decide(settings: dict[str, Any], serving: dict[str, Any], metrics: dict[str,
     recorded = "its recorded metric" if serving["metric"] is not None else f"nothing ({serving['why']}): floor only"
     return replace(decision, reason=f"fallback: the champion could not be scored on the same data ({why}); compared with {recorded}. {decision.reason}",
                    comparison=gate.RECORDED)
+
+
+def staleness(sagemaker, group: str, serving: dict[str, Any], data_date: str, stale_after_days: int) -> dict[str, Any]:
+    """When the serving model's training data is ``stale_after_days`` or more older than today's: its age, since when,
+    and the versions the gate kept out since it was registered. Empty otherwise (and with StaleAfterDays 0)."""
+    if not stale_after_days or not serving["model_package_arn"]:
+        return {}
+    versions = registry.packages(sagemaker, group)
+    current = next((v for v in versions if v["ModelPackageArn"] == serving["model_package_arn"]), None)
+    if current is None:
+        return {}
+    since = current.get("CustomerMetadataProperties", {}).get("data_date", "")
+    try:
+        age = (date.fromisoformat(data_date) - date.fromisoformat(since)).days
+    except ValueError:
+        return {}
+    if age < stale_after_days:
+        return {}
+    kept_out = [v for v in versions if v["Version"] > current["Version"] and v["ModelApprovalStatus"] == registry.REJECTED]
+    return {"age_days": age, "since": since, "version": current["Version"], "stale_after_days": stale_after_days, "kept_out": len(kept_out)}
 
 
 def evaluated_before_training(evaluation: dict[str, Any], serving_model: str, metric: str) -> tuple[float, float | None] | None:
@@ -399,11 +435,13 @@ def daily(event: dict[str, Any], sagemaker, endpoint_name: str, group: str) -> d
 
     decision = decide(settings, serving, metrics, events.read(event, "training.champion.artifact", str, STEP, default=""),
                       events.read(event, "evaluation", dict, STEP, default={}),
-                      events.read(event, "training.champion.why_none", str, STEP, default=""))
+                      events.read(event, "training.champion.why_none", str, STEP, default=""),
+                      events.read(event, "training.pooled_days", dict, STEP, default={}))
     status = registry.PENDING if decision.approved and manual else registry.APPROVED if decision.approved else registry.REJECTED
     package_arn = register_model_package(sagemaker, group, job_name, model_data, image, decision, data_date, tags, status)
     result.update(model_package_arn=package_arn, gate=decision.as_dict(), version=registry.version_of(package_arn))
     if not decision.approved:
+        result["stale"] = staleness(sagemaker, group, serving, data_date, settings["stale_after_days"])
         log.info("model rejected by the quality gate", extra=result)
         return {**result, "action": "rejected", "model_name": "", "endpoint_config_name": ""}
     if not promote:

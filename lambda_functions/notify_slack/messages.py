@@ -98,13 +98,25 @@ def _gate_text(gate: dict[str, Any], day: str = "") -> str:
         return "—" if value is None else f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
     comparison = gate.get("comparison", "none")
-    rows = f" on {number(gate['rows'])} rows" if gate.get("rows") is not None else ""
+    evidence = str(gate.get("evidence") or "")
+    rows = f" on {number(gate['rows'])} rows" if gate.get("rows") is not None and not evidence.startswith("the last") else ""
     data = f" of data {day}" if day else ""
     champion = "champion" if comparison == "same-data" else "serving"
     return (
         f"{gate.get('metric')}: new {number(gate.get('candidate'))}, {champion} {number(gate.get('current'))}{rows}{data}, "
-        f"floor {number(gate.get('floor'))}; comparison: {COMPARISONS.get(comparison, comparison)}. {gate.get('reason', '')}"
+        f"floor {number(gate.get('floor'))}; comparison: {COMPARISONS.get(comparison, comparison)}"
+        + (f"; decided on {evidence}" if evidence else "") + f". {gate.get('reason', '')}"
     )
+
+
+def _stale(stale: dict[str, Any]) -> str:
+    """The warning said every day once the serving model is StaleAfterDays old (empty: no warning, the field is left out)."""
+    if not stale:
+        return ""
+    kept = stale.get("kept_out", 0)
+    return (f":warning: version {stale.get('version')} has served for {stale.get('age_days')} days (trained on data of {stale.get('since')}; "
+            f"StaleAfterDays={stale.get('stale_after_days')}): {kept} challenger{'s' if kept != 1 else ''} kept out since, today's by the "
+            "quality gate above. If the data changed, check MinImprovement and PooledMinImprovement (make gate-bench shows their effect).")
 
 
 def _number(value: Any) -> str:
@@ -203,6 +215,7 @@ def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, 
     if kind == "not_deployed":
         return "Model not deployed", f"The model trained on data of {day} did not pass the quality gate; {_unchanged(deployment)}.", [
             ("Quality gate", _gate_text(_obj(deployment.get("gate")), day)),
+            ("Stale serving model", _stale(_obj(deployment.get("stale")))),
             ("Still serving", _still_serving(deployment)),
             ("Model package (Rejected)", deployment.get("model_package_arn", "")),
         ]

@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Any
 
+import pooled
 import stage_jobs
 from botocore.exceptions import ClientError
 
@@ -24,16 +25,18 @@ CHAMPION_CHANNEL = "champion"
 CHECKPOINT_LOCAL_PATH = "/opt/ml/checkpoints"
 
 
-def job_request(name: str, settings: dict[str, Any], data: dict[str, Any], tags: list[dict[str, str]], champion_artifact: str = "") -> dict[str, Any]:
+def job_request(name: str, settings: dict[str, Any], data: dict[str, Any], tags: list[dict[str, str]], champion_artifact: str = "",
+                pools: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The CreateTrainingJob request; with ``champion_artifact`` (the serving model's model.tar.gz) a
-    `champion` channel lets the container score the serving model on the same validation rows."""
-    def channel(channel_name: str, uri: str | None = None, content_type: str = "text/csv") -> dict[str, Any]:
+    `champion` channel lets the container score the serving model on the same validation rows, and on
+    each pool's rows (``pools``: channel -> its manifest)."""
+    def channel(channel_name: str, uri: str | None = None, content_type: str = "text/csv", data_type: str = "S3Prefix") -> dict[str, Any]:
         return {
             "ChannelName": channel_name,
             "ContentType": content_type,
             "DataSource": {
                 "S3DataSource": {
-                    "S3DataType": "S3Prefix",
+                    "S3DataType": data_type,
                     "S3Uri": uri or data["uris"][channel_name],
                     "S3DataDistributionType": "FullyReplicated",
                 }
@@ -50,7 +53,8 @@ def job_request(name: str, settings: dict[str, Any], data: dict[str, Any], tags:
         "RoleArn": settings["role_arn"],
         "HyperParameters": {key: str(value) for key, value in settings["hyperparameters"].items()},
         "InputDataConfig": [channel("train"), channel("validation")]
-        + ([channel(CHAMPION_CHANNEL, champion_artifact, "application/x-gzip")] if champion_artifact else []),
+        + ([channel(CHAMPION_CHANNEL, champion_artifact, "application/x-gzip")] if champion_artifact else [])
+        + ([channel(window, pool["uri"], data_type=pooled.MANIFEST) for window, pool in (pools or {}).items()] if champion_artifact else []),
         "OutputDataConfig": {"S3OutputPath": settings["output_path"]},
         "ResourceConfig": {
             "InstanceType": settings["instance_type"],
@@ -190,12 +194,17 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             updating=endpoint is not None, log=log, spot=spot)
         serving = endpoints.serving_model(sagemaker, endpoint)
     champion = with_artifact_present(client("s3"), champion_of(serving))
-    name, adopted = start_or_adopt(
-        sagemaker, settings["prefix"], settings["target"], data_day,
-        lambda job: job_request(job, settings, data, tags, champion.get("artifact", "")),
-    )
+    pools: dict[str, dict[str, Any]] = {}
+
+    def build_request(job: str) -> dict[str, Any]:
+        pools.update(pooled.write_manifests(client("s3"), data_day, settings["output_path"]) if champion.get("artifact") else {})
+        return job_request(job, settings, data, tags, champion.get("artifact", ""), pools)
+
+    name, adopted = start_or_adopt(sagemaker, settings["prefix"], settings["target"], data_day, build_request)
     if adopted:
-        champion["artifact"] = scored_champion(describe_job(sagemaker, name) or {})
+        existing = describe_job(sagemaker, name) or {}
+        champion["artifact"] = scored_champion(existing)
+        pools = pooled.of_job(client("s3"), existing)
     log.info("training job adopted" if adopted else "training job started", extra={"job": name})
     return {
         "job_name": name,
@@ -208,4 +217,5 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "quota_warnings": quota_warnings,
         "hyperparameters": {key: str(value) for key, value in settings["hyperparameters"].items()},
         "champion": champion,
+        "pooled_days": {window: pool["days"] for window, pool in pools.items()},
     }

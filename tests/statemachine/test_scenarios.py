@@ -192,6 +192,36 @@ def test_better_model_passes_the_gate_and_updates_the_endpoint(run_scenario):
     assert endpoint(summary)["config"] == max(jobs(summary))
 
 
+def test_pooled_evidence_ships_a_model_todays_rows_cannot_tell_and_names_the_rows_that_did(run_scenario):
+    summary = run_scenario("pooled-evidence-ships")
+    assert collapse(summary.states) == DEPLOYED and summary.headlines == DEPLOYED_HEADLINES
+    gate = summary.deployment["gate"]
+    assert gate["approved"] and gate["evidence"] == "the last 14 days' 630 rows (pooled-long)"
+    assert (gate["rows"], gate["lower"]) == (630, pytest.approx(0.02222, abs=1e-4)), "the registry and Slack carry the pool that decided"
+    text = message(summary, "New model deployed")
+    assert "decided on the last 14 days' 630 rows (pooled-long)" in text
+    assert "on the same 45 rows: difference +0, 95% interval [-0.08889, +0.08889], lower bound -0.08889 vs MinImprovement 0: not clearly better" in text
+    assert "on the last 3 days' 135 rows (pooled-short): difference +0.03704" in text and "possibly worse" in text
+    metadata = summary.resources["model_packages"][-1]["metadata"]
+    assert metadata["evidence"] == gate["evidence"] and metadata["same_data_rows"] == "630"
+    assert endpoint(summary)["config"] == max(jobs(summary))
+
+
+def test_a_stale_serving_model_is_said_with_its_age_and_the_challengers_kept_out(run_scenario):
+    summary = run_scenario("stale-serving-model")
+    assert summary.status == "SUCCEEDED" and summary.headlines == ["Training started", "Training complete", "Model not deployed"]
+    assert summary.deployment["stale"] == {"age_days": 4, "since": summary.resources["model_packages"][0]["metadata"]["data_date"], "version": 1,
+                                           "stale_after_days": 3, "kept_out": 1}
+    text = message(summary, "Model not deployed")
+    assert "Stale serving model: :warning: version 1 has served for 4 days (trained on data of " in text
+    assert "StaleAfterDays=3): 1 challenger kept out since, today's by the quality gate above" in text
+
+
+def test_a_serving_model_younger_than_stale_after_days_gets_no_warning(run_scenario):
+    summary = run_scenario("worse-model")
+    assert summary.deployment["stale"] == {} and "Stale serving model" not in message(summary, "Model not deployed")
+
+
 def test_a_harder_day_deploys_the_model_that_beats_the_champion_on_todays_rows(run_scenario):
     summary = run_scenario("harder-day")
     gate = summary.deployment["gate"]
@@ -460,7 +490,7 @@ def test_every_scenario_has_a_test():
               "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
               "harder-day", "easier-day", "champion-unscorable", "manual-approval", "manual-reject", "rollback",
               "canary-succeeds", "canary-alarm-rollback", "linear-succeeds", "quota-short", "serverless", "spot-interrupted-resumes",
-              "data-capture-kept"} | STAGE_SCENARIOS   # the stage scenarios: tests/statemachine/test_stages.py
+              "data-capture-kept", "pooled-evidence-ships", "stale-serving-model"} | STAGE_SCENARIOS   # the stage scenarios: tests/statemachine/test_stages.py
     assert tested == set(SCENARIOS)
 
 

@@ -154,3 +154,24 @@ def test_an_interrupted_job_resumes_from_its_checkpoint_to_the_same_forest(tmp_p
     resumed = train(interrupted)
     assert "resumed from checkpoint: 25/100 trees" in resumed.stdout
     assert apply_metric_definitions(resumed.stdout, METRICS) == apply_metric_definitions(train(opt_ml(tmp_path / "plain", {}, *clean_data)).stdout, METRICS)
+
+
+def test_pooled_channels_get_the_paired_test_on_their_own_rows_and_an_unreadable_pool_is_said(tmp_path, clean_data):
+    yesterday = opt_ml(tmp_path / "yesterday", {}, *dataset.training_and_validation(label_noise=0.3))
+    assert train(yesterday).returncode == 0
+    today = opt_ml(tmp_path / "today", {}, *clean_data)
+    champion_channel(today, yesterday / "model")
+    for day in range(4):
+        pool = today / "input" / "data" / "pooled-long" / f"2026-11-2{day}" / "multiclass"
+        pool.mkdir(parents=True)
+        (pool / "iris.csv").write_bytes(dataset.training_and_validation(seed=day)[1])
+    (today / "input" / "data" / "pooled-short").mkdir()
+    (today / "input" / "data" / "pooled-short" / "iris.csv").write_bytes(b"label,sepal\n1,2\n")
+    result = train(today)
+    assert result.returncode == 0, result.stderr
+    metrics = apply_metric_definitions(result.stdout, METRICS)
+    assert metrics["pooled-long:validation:rows"] == 180, "four days of 45 rows"
+    long = [metrics[f"pooled-long:paired:validation:accuracy:{part}"] for part in ("lower", "diff", "upper")]
+    assert long == sorted(long) and long[0] > 0, "a model trained on 30 % wrong labels is clearly worse on 180 rows too"
+    assert "pooled-short:unusable pooled-short/iris.csv line 1: 'label,sepal' is not numeric" in result.stdout
+    assert not any(name.startswith("pooled-short:") for name in metrics)

@@ -12,6 +12,14 @@ The container contract (README, "The container contract"): when the training job
 
 or, when the champion cannot be scored, one line `champion:unscorable <reason>` and no champion
 metric: the pipeline's gate then falls back to the serving model's recorded metric and says so.
+
+With pooled channels (`pooled-short`, `pooled-long`: the validation rows of the last days, today's
+included), the same paired test on each pool's rows:
+
+    pooled-long:validation:rows=N
+    pooled-long:paired:validation:accuracy:diff=…   (and :lower=…, :upper=…)
+
+or `pooled-long:unusable <reason>` when its rows cannot be read (the gate then decides without them).
 """
 
 import io
@@ -70,6 +78,9 @@ def paired_interval(new_correct: np.ndarray, champion_correct: np.ndarray) -> tu
     return float(differences.mean()), float(np.percentile(means, tail)), float(np.percentile(means, 100 - tail))
 
 
+POOLED_WINDOWS = ("pooled-short", "pooled-long")
+
+
 def compare(model, champion, x_val: np.ndarray, y_val: np.ndarray) -> dict[str, float]:
     new_correct = model.predict(x_val) == y_val
     champion_correct = champion.predict(x_val) == y_val
@@ -80,3 +91,10 @@ def compare(model, champion, x_val: np.ndarray, y_val: np.ndarray) -> dict[str, 
         "paired:validation:accuracy:lower": lower,
         "paired:validation:accuracy:upper": upper,
     }
+
+
+def compare_pooled(model, champion, window: str, x_pool: np.ndarray, y_pool: np.ndarray) -> dict[str, float]:
+    """The paired test on one pooled channel's rows, its metrics named after the channel."""
+    diff, lower, upper = paired_interval(model.predict(x_pool) == y_pool, champion.predict(x_pool) == y_pool)
+    return {f"{window}:validation:rows": float(len(y_pool)), f"{window}:paired:validation:accuracy:diff": diff,
+            f"{window}:paired:validation:accuracy:lower": lower, f"{window}:paired:validation:accuracy:upper": upper}

@@ -103,11 +103,31 @@ def train() -> dict[str, float]:
     champion_channel = paths.channel_dir("champion")
     if champion_channel.is_dir():
         try:
-            metrics |= champion.compare(model, champion.load(champion_channel, int(x_train.shape[1])), x_val, y_val)
+            served = champion.load(champion_channel, int(x_train.shape[1]))
         except champion.ChampionUnscorable as error:
             print(f"champion:unscorable {error}", flush=True)
+        else:
+            metrics |= champion.compare(model, served, x_val, y_val)
+            metrics |= pooled_comparisons(model, served, int(x_train.shape[1]))
     for name, value in metrics.items():
-        print(f"{name}={value:g}" if name == "validation:rows" else f"{name}={value:.6f}", flush=True)
+        print(f"{name}={value:g}" if name.endswith("validation:rows") else f"{name}={value:.6f}", flush=True)
+    return metrics
+
+
+def pooled_comparisons(model, served, features: int) -> dict[str, float]:
+    """The paired test on each pooled channel present; a pool that cannot be read is said and left out."""
+    metrics: dict[str, float] = {}
+    for window in champion.POOLED_WINDOWS:
+        if not paths.channel_dir(window).is_dir():
+            continue
+        try:
+            x_pool, y_pool = read_channel(paths.channel_dir(window))
+            if x_pool.shape[1] != features:
+                raise DataError(f"{x_pool.shape[1]} features, today's data has {features}")
+        except DataError as error:
+            print(f"{window}:unusable {error}", flush=True)
+            continue
+        metrics |= champion.compare_pooled(model, served, window, x_pool, y_pool)
     return metrics
 
 

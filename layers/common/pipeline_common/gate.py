@@ -6,7 +6,11 @@ from dataclasses import asdict, dataclass
 MAXIMIZE = "Maximize"
 MINIMIZE = "Minimize"
 PAIRED_INTERVAL = "PairedInterval"
+POOLED_EVIDENCE = "PooledEvidence"
 PLAIN_COMPARISON = "PlainComparison"
+RULES = (POOLED_EVIDENCE, PAIRED_INTERVAL, PLAIN_COMPARISON)
+#: Training channels holding the validation rows of the last days (today included), one pool each.
+POOLED_WINDOWS = ("pooled-short", "pooled-long")
 SAME_DATA, RECORDED, NONE = "same-data", "recorded", "none"
 ROWS_METRIC = "validation:rows"
 
@@ -16,9 +20,26 @@ def champion_metric(metric: str) -> str:
     return f"champion:{metric}"
 
 
-def paired_metric(metric: str, part: str) -> str:
-    """The contract's paired difference (new - champion) on the same rows: part is diff, lower or upper."""
-    return f"paired:{metric}:{part}"
+def paired_metric(metric: str, part: str, window: str = "") -> str:
+    """The contract's paired difference (new - champion) on the same rows: part is diff, lower or upper;
+    with ``window``, on that pooled channel's rows."""
+    return f"{window}:paired:{metric}:{part}" if window else f"paired:{metric}:{part}"
+
+
+def rows_metric(window: str = "") -> str:
+    return f"{window}:{ROWS_METRIC}" if window else ROWS_METRIC
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """One pooled channel's paired test: the validation rows of the last ``days`` days."""
+
+    window: str
+    days: int
+    rows: float | None
+    diff: float
+    lower: float
+    upper: float
 
 
 @dataclass(frozen=True)
@@ -34,6 +55,7 @@ class Decision:
     diff: float | None = None
     lower: float | None = None
     upper: float | None = None
+    evidence: str = ""
 
     def as_dict(self) -> dict:
         """JSON-safe: a non-finite number becomes its name ("NaN"), never a bare NaN token."""
@@ -101,33 +123,54 @@ def evaluate_same_data(
     min_improvement: float,
     rule: str,
     rows: float | None,
+    pooled: tuple[Pooled, ...] = (),
+    pooled_min_improvement: float = 0.0,
 ) -> Decision:
     """Challenger and champion scored on the same rows by the same training job.
 
-    PairedInterval ships only when the whole 95 % interval of (new - champion) clears
-    ``min_improvement`` (its lower bound for Maximize, its upper bound below minus it for
-    Minimize): a lucky day cannot ship a worse model. PlainComparison, or a container that
-    reports no interval, compares the two numbers.
+    PairedInterval ships only when the whole 95 % interval of (new - champion) on today's rows clears
+    ``min_improvement`` (its lower bound for Maximize, its upper bound below minus it for Minimize):
+    a lucky day cannot ship a worse model. PooledEvidence also ships when the interval on the rows of
+    the last days (a pooled channel) clears ``pooled_min_improvement`` (typically a small negative
+    margin: at least as good): 45 rows a day cannot show a small real improvement, weeks of rows can.
+    PlainComparison, or a container that reports no interval, compares the two numbers.
     """
     diff, lower, upper = interval if interval else (candidate - champion, None, None)
+    today = f"today's {rows:g} rows" if rows else "today's rows"
 
-    def decide(approved: bool, reason: str) -> Decision:
-        return Decision(approved, metric, candidate, champion, floor, reason, SAME_DATA, rows, diff, lower, upper)
+    def decide(approved: bool, reason: str, evidence: str = today, values: tuple = (rows, diff, lower, upper)) -> Decision:
+        return Decision(approved, metric, candidate, champion, floor, reason, SAME_DATA, *values, evidence=evidence)
 
     on = f" on the same {rows:g} rows" if rows else " on the same rows"
     if not math.isfinite(candidate):
         return decide(False, f"{metric} is {json_safe(candidate)}: a model whose metric is not a finite number is never deployed")
     if floor is not None and not _better_or_equal(candidate, floor, direction):
         return decide(False, f"{metric} {candidate:g} misses the floor {floor:g} ({direction})")
-    if rule == PAIRED_INTERVAL and interval:
-        if direction == MAXIMIZE:
-            approved, bound, side = lower > min_improvement, lower, "lower bound"
-        else:
-            approved, bound, side = upper < -min_improvement, upper, "upper bound"
-        verdict = "better" if approved else "not clearly better"
-        return decide(approved, f"{metric} {candidate:g} vs champion {champion:g}{on}: difference {diff:+.4g}, 95% interval "
-                                f"[{lower:+.4g}, {upper:+.4g}], {side} {bound:+.4g} vs MinImprovement {min_improvement:g}: {verdict}")
+    if rule in (PAIRED_INTERVAL, POOLED_EVIDENCE) and interval:
+        approved, text = _clears(direction, diff, lower, upper, min_improvement, "MinImprovement")
+        reason = f"{metric} {candidate:g} vs champion {champion:g}{on}: {text}"
+        if approved or rule == PAIRED_INTERVAL:
+            return decide(approved, reason)
+        for pool in pooled:
+            pool_approved, pool_text = _clears(direction, pool.diff, pool.lower, pool.upper, pooled_min_improvement, "PooledMinImprovement")
+            pool_rows = f"{pool.rows:g} rows" if pool.rows else "rows"
+            evidence = f"the last {pool.days} days' {pool_rows} ({pool.window})"
+            reason += f"; on {evidence}: {pool_text}"
+            if pool_approved:
+                return decide(True, reason, evidence, (pool.rows, pool.diff, pool.lower, pool.upper))
+        return decide(False, reason if pooled else f"{reason} (no pooled rows: the container reported none)")
     required = champion + min_improvement if direction == MAXIMIZE else champion - min_improvement
     approved = _better_or_equal(candidate, required, direction)
     why = "" if interval or rule == PLAIN_COMPARISON else " (the container reported no paired interval: plain comparison)"
     return decide(approved, f"{metric} {candidate:g} vs champion {champion:g}{on}: {'better or equal' if approved else 'worse'}{why}")
+
+
+def _clears(direction: str, diff: float, lower: float, upper: float, margin: float, name: str) -> tuple[bool, str]:
+    """Whether the interval of (new - champion) clears ``margin`` in the metric's direction, and the words for it."""
+    if direction == MAXIMIZE:
+        approved, bound, side = lower > margin, lower, "lower bound"
+    else:
+        approved, bound, side = upper < -margin, upper, "upper bound"
+    verdict = ("better" if margin >= 0 else "at least as good") if approved else ("not clearly better" if margin >= 0 else "possibly worse")
+    return approved, (f"difference {diff:+.4g}, 95% interval [{lower:+.4g}, {upper:+.4g}], {side} {bound:+.4g} "
+                      f"vs {name} {margin:g}: {verdict}")

@@ -85,3 +85,51 @@ def test_the_floor_and_non_finite_metrics_apply_to_the_same_data_comparison_too(
 def test_the_recorded_comparison_is_named_as_such():
     assert gate.evaluate("acc", MAXIMIZE, 0.9, 0.8, None).comparison == gate.RECORDED
     assert gate.evaluate("acc", MAXIMIZE, 0.9, None, None).comparison == gate.NONE
+
+
+POOLS = (gate.Pooled("pooled-short", 3, 135, 0.01, -0.02, 0.04), gate.Pooled("pooled-long", 14, 630, 0.012, -0.003, 0.027))
+
+
+def pooled(interval, pools=POOLS, rule=gate.POOLED_EVIDENCE, direction=MAXIMIZE, margin=-0.005, min_improvement=0.0):
+    floor = 0.8 if direction == MAXIMIZE else None
+    return gate.evaluate_same_data("acc", direction, 0.95, 0.95 - interval[0], interval, floor, min_improvement, rule, 45, pools, margin)
+
+
+def test_pooled_evidence_ships_when_today_is_inconclusive_and_the_long_pool_shows_at_least_as_good():
+    decision = pooled((0.02, -0.04, 0.09))
+    assert decision.approved and decision.evidence == "the last 14 days' 630 rows (pooled-long)"
+    assert (decision.rows, decision.diff, decision.lower, decision.upper) == (630, 0.012, -0.003, 0.027), "the pool that decided is recorded"
+    assert "today's" not in decision.evidence and "vs PooledMinImprovement -0.005: at least as good" in decision.reason
+    assert "on the last 3 days' 135 rows (pooled-short): difference +0.01, 95% interval [-0.02, +0.04], lower bound -0.02" in decision.reason
+
+
+def test_a_model_possibly_worse_on_every_pool_is_kept_out_naming_each():
+    decision = pooled((-0.02, -0.09, 0.04), pools=(gate.Pooled("pooled-short", 3, 135, -0.01, -0.04, 0.02),
+                                                  gate.Pooled("pooled-long", 14, 630, -0.008, -0.02, 0.004)))
+    assert not decision.approved and decision.evidence == "today's 45 rows"
+    assert decision.reason.count("possibly worse") == 2 and "not clearly better" in decision.reason
+
+
+def test_a_clear_improvement_today_ships_on_todays_rows_without_the_pools():
+    decision = pooled((0.1, 0.02, 0.18))
+    assert decision.approved and decision.evidence == "today's 45 rows" and "pooled" not in decision.reason
+
+
+def test_paired_interval_decides_on_todays_rows_only():
+    assert not pooled((0.02, -0.04, 0.09), rule=gate.PAIRED_INTERVAL).approved
+
+
+def test_a_container_that_reports_no_pooled_lines_is_decided_on_todays_rows_and_says_so():
+    decision = pooled((0.02, -0.04, 0.09), pools=())
+    assert not decision.approved and decision.reason.endswith("(no pooled rows: the container reported none)")
+
+
+def test_a_negative_min_improvement_is_a_non_inferiority_margin_on_todays_rows():
+    decision = pooled((0.0, -0.03, 0.03), pools=(), min_improvement=-0.05)
+    assert decision.approved and "vs MinImprovement -0.05: at least as good" in decision.reason
+
+
+def test_pools_follow_the_metrics_direction():
+    rmse_pool = (gate.Pooled("pooled-long", 14, 630, -0.01, -0.02, 0.003),)
+    assert pooled((-0.01, -0.05, 0.03), pools=rmse_pool, direction=MINIMIZE).approved, "upper bound 0.003 < 0.005: at least as good"
+    assert not pooled((-0.01, -0.05, 0.03), pools=rmse_pool, direction=MINIMIZE, margin=-0.001).approved

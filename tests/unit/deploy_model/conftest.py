@@ -13,7 +13,7 @@ ENVIRONMENT = {
     "SERVERLESS_MEMORY_MB": "2048", "SERVERLESS_MAX_CONCURRENCY": "5", "DATA_CAPTURE_PERCENT": "0", "DATA_CAPTURE_URI": "s3://data-bucket/output-model/data-capture/multiclass",
     "AUTOSCALING_MIN": "1", "AUTOSCALING_MAX": "0", "AUTOSCALING_TARGET": "100",
     "QUALITY_GATE": "Enabled", "OBJECTIVE_METRIC": "validation:accuracy", "OBJECTIVE_DIRECTION": "Maximize",
-    "METRIC_FLOOR": "0.8", "MIN_IMPROVEMENT": "0", "GATE_RULE": "PairedInterval", "CHAMPION_FALLBACK": "Recorded", "APPROVAL_MODE": "Auto",
+    "METRIC_FLOOR": "0.8", "MIN_IMPROVEMENT": "0", "POOLED_MIN_IMPROVEMENT": "-0.005", "STALE_AFTER_DAYS": "0", "GATE_RULE": "PairedInterval", "CHAMPION_FALLBACK": "Recorded", "APPROVAL_MODE": "Auto",
     "ROLLOUT_STRATEGY": "AllAtOnce", "CANARY_PERCENT": "10", "LINEAR_PERCENT": "20", "ROLLOUT_WAIT_SECONDS": "300", "BAKING_SECONDS": "600",
     "ROLLBACK_ALARMS": "s-multiclass-invocation-5xx,s-multiclass-model-latency,", "ENDPOINT_BUDGET_SECONDS": "5400",
     "BUCKET": "data-bucket", "DEPLOYMENT_HISTORY_PREFIX": "deployment-history",

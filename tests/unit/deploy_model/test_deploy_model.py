@@ -231,7 +231,7 @@ def test_an_update_names_the_model_and_package_it_replaces(sagemaker, emulator):
 
 
 SETTINGS = {"enabled": True, "metric": "validation:accuracy", "direction": "Maximize", "floor": 0.8, "min_improvement": 0.0,
-            "rule": "PairedInterval", "fallback": "Recorded"}
+            "pooled_min_improvement": -0.005, "rule": "PairedInterval", "fallback": "Recorded", "stale_after_days": 0}
 SERVING = {"model_name": "retrain-multiclass-20261122", "model_package_arn": "p", "training_job": "retrain-multiclass-20261122",
            "artifact": "s3://b/output-model/2026-11-22/m/retrain-multiclass-20261122/output/model.tar.gz", "metric": 0.97, "why": ""}
 SAME_DATA_METRICS = {"validation:accuracy": 0.87, "validation:rows": 45, "champion:validation:accuracy": 0.58,

@@ -1,4 +1,5 @@
 import json
+from datetime import date
 
 import boto3
 import pytest
@@ -21,6 +22,8 @@ ENVIRONMENT = {
     "HYPERPARAMETERS": '{"objective": "multi:softmax", "num_class": 3}',
     "METRIC_DEFINITIONS": '[{"Name": "validation:accuracy", "Regex": "validation:accuracy=([0-9.]+)"}]',
     "DEPLOY_TARGET": "endpoint", "ENDPOINT_NAME": "multiclass", "HOSTING_MODE": "Instance", "HOSTING_INSTANCE_TYPE": "ml.m5.large", "HOSTING_INSTANCE_COUNT": "1",
+    "GATE_RULE": "PooledEvidence", "POOLED_SHORT_DAYS": "3", "POOLED_LONG_DAYS": "14", "VALIDATION_PREFIX": "input-data-validation",
+    "DATA_FILE_NAME": "iris.csv",
 }
 
 
@@ -168,9 +171,12 @@ def test_non_numeric_instance_count_is_named(sagemaker, monkeypatch):
         app.lambda_handler(event("start_training"), None)
 
 
+SETTINGS = {"image": "i", "role_arn": "r", "hyperparameters": {}, "output_path": "s3://b/o", "instance_type": "t",
+            "instance_count": 1, "volume_size_gb": 1, "max_runtime_seconds": 60, "metric_definitions": [], "spot_max_wait_seconds": 0}
+
+
 def test_the_serving_models_artifact_becomes_the_champion_channel():
-    settings = {"image": "i", "role_arn": "r", "hyperparameters": {}, "output_path": "s3://b/o", "instance_type": "t",
-                "instance_count": 1, "volume_size_gb": 1, "max_runtime_seconds": 60, "metric_definitions": [], "spot_max_wait_seconds": 0}
+    settings = SETTINGS
     artifact = "s3://b/output-model/2026-11-22/multiclass/retrain-multiclass-20261122/output/model.tar.gz"
     request = app.job_request("job", settings, event("start_training")["data"], [], artifact)
     (champion,) = [c for c in request["InputDataConfig"] if c["ChannelName"] == "champion"]
@@ -235,3 +241,32 @@ def test_with_deploy_target_batch_the_version_in_use_is_the_champion_and_no_endp
                                   "training_job": "retrain-multiclass-20261122", "artifact": artifact, "why_none": ""}
     job = sagemaker.describe_training_job(TrainingJobName=result["job_name"])
     assert app.scored_champion(job) == artifact
+
+
+def test_pooled_manifests_list_the_days_that_have_validation_rows_and_skip_pools_that_add_nothing(sagemaker, aws_client, monkeypatch):
+    import pooled
+
+    s3 = aws_client("s3")
+    s3.create_bucket(Bucket="data-bucket")
+    for day in ("2026-11-08", "2026-11-20", "2026-11-22", "2026-11-23"):
+        s3.put_object(Bucket="data-bucket", Key=f"input-data-validation/{day}/multiclass/iris.csv", Body=b"0,5.1,3.5,1.4,0.2\n")
+    output = "s3://data-bucket/output-model/2026-11-23/multiclass"
+    pools = pooled.write_manifests(s3, date(2026, 11, 23), output)
+    assert pools == {"pooled-short": {"days": 2, "uri": f"{output}/pooled-short.manifest"},
+                     "pooled-long": {"days": 3, "uri": f"{output}/pooled-long.manifest"}}, "11-08 is older than 14 days"
+    manifest = json.loads(s3.get_object(Bucket="data-bucket", Key="output-model/2026-11-23/multiclass/pooled-long.manifest")["Body"].read())
+    assert manifest == [{"prefix": "s3://data-bucket/input-data-validation/"}, "2026-11-20/multiclass/iris.csv",
+                        "2026-11-22/multiclass/iris.csv", "2026-11-23/multiclass/iris.csv"]
+
+    request = app.job_request("retrain-multiclass-20261123", SETTINGS, event("start_training")["data"], [],
+                              "s3://data-bucket/output-model/champion/model.tar.gz", pools)
+    channels = {c["ChannelName"]: c["DataSource"]["S3DataSource"] for c in request["InputDataConfig"]}
+    assert channels["pooled-long"] == {"S3DataType": "ManifestFile", "S3Uri": f"{output}/pooled-long.manifest", "S3DataDistributionType": "FullyReplicated"}
+    assert pooled.of_job(s3, request) == pools, "a rerun that adopts the job reads its pools back"
+    assert "pooled-long" not in {c["ChannelName"] for c in app.job_request("j", SETTINGS,
+                                                                             event("start_training")["data"], [], "", pools)["InputDataConfig"]}, \
+        "no champion, nothing to compare on the pools"
+
+    assert pooled.write_manifests(s3, date(2026, 11, 9), output) == {}, "one day of rows is today's test again"
+    monkeypatch.setenv("GATE_RULE", "PairedInterval")
+    assert pooled.write_manifests(s3, date(2026, 11, 23), output) == {}, "only PooledEvidence pools"
