@@ -18,7 +18,7 @@ DRY_RUN := $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run)
 FAST_TESTS := tests/unit tests/render tests/emulator tests/training
 LOCAL_ARGS := --scenario $(SCENARIO) $(if $(DATA),--data $(DATA)) $(ARGS)
 
-.PHONY: help local scenarios render diagram lint venvs test-fast test aws-check clean python-check
+.PHONY: help local scenarios render diagram lint venvs test-fast test aws-check gate-bench clean python-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 22
@@ -70,6 +70,9 @@ test: venvs lint ## every lint gate and every test: what CI runs (ends with the 
 aws-check: ## check on your AWS account once after the first deploy: ENV=dev, ARGS="--dry-run|--yes|--local"
 	+@$(MAKE) --no-print-directory MAKEFLAGS= $(VENV)/.installed
 	+$(PY) scripts/aws-check --env $(ENV) $(DRY_RUN) $(ARGS)
+
+gate-bench: $(VENV)/.installed ## replay the quality gate over 150 days (stationary, drift, shift; 45 and 450 rows): the README's table
+	$(PY) scripts/gate_bench.py $(ARGS)
 
 clean: ## remove the virtualenvs and everything rendered or built
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam template.yaml statemachine/pipeline.asl.json .pytest_cache .ruff_cache

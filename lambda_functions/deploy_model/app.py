@@ -9,8 +9,8 @@ itself is refused.
 """
 
 import math
-from datetime import date
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from botocore.exceptions import ClientError

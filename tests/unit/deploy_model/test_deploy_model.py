@@ -443,3 +443,15 @@ def test_the_emulator_refuses_an_instance_type_change_of_a_scalable_target(sagem
         {"VariantName": "AllTraffic", "ModelName": "retrain-multiclass-20261122", "InstanceType": "ml.m5.xlarge", "InitialInstanceCount": 1}])
     with pytest.raises(ClientError, match="changes the instance type of variant AllTraffic .*registered as a scalable target"):
         sagemaker.update_endpoint(EndpointName="multiclass", EndpointConfigName="bigger")
+
+
+def test_the_jobs_pooled_lines_reach_the_gate_with_the_days_starttraining_pooled():
+    inconclusive = {**SAME_DATA_METRICS, "paired:validation:accuracy:diff": 0.02, "paired:validation:accuracy:lower": -0.04,
+                    "paired:validation:accuracy:upper": 0.09, "pooled-long:validation:rows": 630, "pooled-long:paired:validation:accuracy:diff": 0.02,
+                    "pooled-long:paired:validation:accuracy:lower": 0.001, "pooled-long:paired:validation:accuracy:upper": 0.04}
+    settings = {**SETTINGS, "rule": "PooledEvidence"}
+    decision = app.decide(settings, SERVING, inconclusive, SERVING["artifact"], pooled_days={"pooled-long": 14})
+    assert decision.approved and decision.evidence == "the last 14 days' 630 rows (pooled-long)" and decision.rows == 630
+    unasked = app.decide(settings, SERVING, inconclusive, SERVING["artifact"], pooled_days={})
+    assert not unasked.approved, "pooled lines for a pool StartTraining did not give the job are not evidence"
+    assert unasked.reason.endswith("(no pooled rows: the container reported none)")
