@@ -81,11 +81,34 @@ def prediction_rows(seed: int = 0, count: int = 24) -> bytes:
     return "".join(",".join(str(v) for v in row[1:]) + "\n" for row in iris_rows(seed + 50)[:count]).encode()
 
 
+def features_of(labelled: bytes, count: int = 24) -> bytes:
+    """Rows to predict from labelled rows: the first ``count`` of them, label dropped."""
+    return b"".join(line.split(b",", 1)[1] + b"\n" for line in labelled.splitlines()[:count] if b"," in line)
+
+
 class DataError(Exception):
     pass
 
 
 USER_FILES = ("train.csv", "validation.csv")
+
+
+def class_count(training: bytes, directory) -> int:
+    """num_class for the example container: the largest class index in the training labels, plus one (at least 2)."""
+    labels = set()
+    for number, line in enumerate(training.decode(errors="replace").splitlines(), start=1):
+        cell = line.split(",", 1)[0].strip()
+        if not cell:
+            continue
+        try:
+            value = float(cell)
+        except ValueError:
+            raise DataError(f"{directory}/train.csv line {number}: label {cell[:40]!r} is not a class index: the data contract has "
+                            "the label first as 0, 1, 2, … and no header row") from None
+        if value != int(value) or value < 0:
+            raise DataError(f"{directory}/train.csv line {number}: label {cell!r} is not a class index 0, 1, 2, …")
+        labels.add(int(value))
+    return max(2, max(labels) + 1)
 
 
 def from_directory(directory) -> tuple[bytes, bytes]:

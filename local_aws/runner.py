@@ -236,9 +236,12 @@ class LocalPipeline:
             lines = training.splitlines()
             lines[3] = b"1,5.1,three point five,1.4,0.2"
             training = b"\n".join(lines) + b"\n"
+        if run.validation_column_dropped:
+            validation = b"".join(line.rsplit(b",", 1)[0] + b"\n" for line in validation.splitlines())
         p = self.stack.parameters
         if "PredictionInputPrefix" in p and run.prediction_input != "none":
-            rows = dataset.prediction_rows(run.seed) if run.prediction_input == "rows" else b"5.1,3.5\n6.2,2.9\n"
+            rows = (dataset.features_of(validation) if self.data else dataset.prediction_rows(run.seed)) if run.prediction_input == "rows" \
+                else b"5.1,3.5\n6.2,2.9\n"
             key = names.data_key(p["PredictionInputPrefix"], dates.data_date(run_date, self.lag), p["Target"], "rows.csv")
             self.clients["s3"].put_object(Bucket=BUCKET, Key=key, Body=rows)
         if "RawPrefix" in p:

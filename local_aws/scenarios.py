@@ -26,6 +26,7 @@ class Run:
     spot_interruption: bool = False          # with managed spot: capacity reclaimed after the first checkpoint
     reason: str = ""                         # what the operator says with it
     malformed: bool = False                  # training CSV that is not numeric
+    validation_column_dropped: bool = False  # the validation file lacks the last feature column
     training: TrainingOutcome | None = None  # scripted outcome; None trains for real
     endpoint: EndpointOutcome = field(default_factory=EndpointOutcome)
     date_input: str | None = None            # DATE sent as is (bad-date)
@@ -154,8 +155,10 @@ SCENARIOS = {
                  before=(Run(day_offset=-1),), main=Run(corrupt_champion=True), parameters={"GateRule": "PlainComparison"}),
         Scenario("training-crashes", "the training script exits non-zero: its failure file in Slack, FAILED", "FAILED",
                  parameters={"Hyperparameters": '{"objective": "multi:softmax", "num_class": "3", "max_depth": "-4"}'}),
-        Scenario("bad-data", "the training CSV is malformed: a clear FailureReason naming the row, FAILED", "FAILED",
-                 main=Run(malformed=True)),
+        Scenario("bad-data", "the training CSV has a text cell: CheckData names file, line and column before any training job, FAILED",
+                 "FAILED", main=Run(malformed=True)),
+        Scenario("own-data-bad-columns", "your own data: the validation file has one column fewer than the training file: FAILED, "
+                 "named before any training job", "FAILED", main=Run(validation_column_dropped=True)),
         Scenario("job-not-found-real-message", "SageMaker answers DescribeTrainingJob for a job not started yet with its real words "
                  "(ValidationException 'Requested resource not found.'): the job starts and deploys, SUCCEEDED", "SUCCEEDED"),
         Scenario("bucket-missing", "the Bucket parameter names a bucket that does not exist (S3 answers a bodiless 404, like a missing key): "

@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Any
 
+import contents
 from botocore.exceptions import ClientError
 
 from pipeline_common import config, dates, events, names
@@ -54,17 +55,19 @@ def ensure_bucket_exists(s3, bucket: str) -> None:
         raise
 
 
-def check_data(s3, bucket: str, keys: dict[str, str]) -> dict[str, Any]:
-    """Status of each channel's object; an empty object counts as missing."""
-    present, missing = [], []
+def check_data(s3, bucket: str, keys: dict[str, str], num_class: int | None = None, read: bool = False) -> dict[str, Any]:
+    """Status of each channel's object; an empty object counts as missing. With ``read``, complete files are also
+    checked against the data contract (contents.check_files), before any job is started on them."""
+    present, missing, sizes = [], [], {}
     for channel, key in keys.items():
-        size = object_size(s3, bucket, key)
+        size = sizes[channel] = object_size(s3, bucket, key)
         (present if size else missing).append(channel)
         if size == 0:
             log.warning("empty object counts as missing", extra={"key": key})
     if missing:
         ensure_bucket_exists(s3, bucket)
     status = COMPLETE if not missing else ABSENT if not present else PARTIAL
+    columns = contents.check_files(s3, bucket, keys, sizes, num_class) if read and status == COMPLETE else {}
     uris = {channel: f"s3://{bucket}/{key}" for channel, key in keys.items()}
     return {
         "status": status,
@@ -76,6 +79,7 @@ def check_data(s3, bucket: str, keys: dict[str, str]) -> dict[str, Any]:
         "bucket": bucket,
         "keys": keys,
         "uris": uris,
+        "columns": columns,
     }
 
 
@@ -94,6 +98,15 @@ def resolve_dates(event: Any, lag_days: int, tz_name: str) -> tuple[date, date]:
     return run, dates.data_date(run, lag_days)
 
 
+def num_class() -> int | None:
+    """The example hyperparameters' num_class, when set (labels must be below it)."""
+    value = config.required_json_object("HYPERPARAMETERS").get("num_class")
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     bucket = config.required("BUCKET")
     run, data_day = resolve_dates(event, config.required_int("DATA_LAG_DAYS"), config.required("TIMEZONE"))
@@ -108,7 +121,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         result = check_data(client("s3"), bucket, {"raw": names.data_key(raw_prefix, data_day, target, file_name)})
         result.update(keys={**result["keys"], **keys}, uris={**result["uris"], **{channel: f"s3://{bucket}/{key}" for channel, key in keys.items()}})
     else:
-        result = check_data(client("s3"), bucket, keys)
+        result = check_data(client("s3"), bucket, keys, num_class(), read=True)
     result.update(run_date=run.isoformat(), data_date=data_day.isoformat())
     log.info("data checked", extra=result)
     return result

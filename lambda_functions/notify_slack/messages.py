@@ -249,7 +249,11 @@ def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, 
         return "No predictions today", f"Batch predictions for {day} skipped: {job.get('why', 'no reason given')}.", []
     if kind == "failed":
         failure = _obj(state.get("failure"))
-        if deployment.get("action") in ("created", "updated"):
+        deployed = _obj(deployment.get("status")).get("phase") == "succeeded"
+        if deployment.get("action") in ("created", "updated") and deployed:
+            outcome = (f"endpoint {deployment.get('endpoint_name')} was {deployment['action']} and serves the new model "
+                       f"(version {deployment.get('version')}); what failed came after")
+        elif deployment.get("action") in ("created", "updated"):
             outcome = f"it had started to {'create' if deployment['action'] == 'created' else 'update'} endpoint {deployment.get('endpoint_name')}: the cause says how it was left"
         else:
             outcome = "the model in use was not changed by it"

@@ -30,8 +30,9 @@ def test_make_aws_check_local_passes_every_check_and_leaves_nothing_behind():
     assert {"day 1: endpoint serves version 1", "day 2: execution FAILED", "day 2: endpoint still serves version 1",
             "day 3: endpoint serves version 2", "rollback: endpoint serves version 1 again",
             "rollback: three deployments recorded, the last a rollback"} <= set(rows)
-    assert re.match(r"training job awscheck-dev-check-\d{8} is Failed: DataError: train/iris.csv line 4", rows["day 2: the cause names the day's data or job"])
-    assert rows["day 2: Slack message 'failed'"].startswith("sent: started, failed")
+    assert re.search(r"/aws-check/training/\d{4}-\d{2}-\d{2}/check/iris.csv line 4 column 3: 'three point five' is not a num",
+                     rows["day 2: the cause names the day's data or job"])
+    assert rows["day 2: Slack message 'failed'"].startswith("sent: failed;"), "the data check failed the day before any training"
     assert rows["TestState: Choice guards (28 calls)"] == rows["TestState: Task Retry/Catch (49 calls)"] == "all as expected"
     assert rows["delete: nothing left behind"] == "stack, endpoint, configs, models, versions, data gone"
     assert "deleted endpoint awscheck-dev-check" in run.stdout and "deleted model package group awscheck-dev-check and its versions" in run.stdout

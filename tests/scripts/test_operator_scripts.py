@@ -153,6 +153,23 @@ def test_invoke_endpoint_locally_exits_1_when_the_model_refuses_the_rows(capsys,
     assert invoke_endpoint.main(["--local", "--file", str(rows)]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and "the local endpoint answered an error: ModelError" in captured.err
+    assert "CloudWatch logs for" not in captured.err and "locally there are no CloudWatch logs" in captured.err
+
+
+def test_invoke_endpoint_locally_trains_on_the_users_data_and_asks_with_its_rows(capsys, tmp_path):
+    from sklearn.datasets import load_wine
+
+    invoke_endpoint = load_script("invoke-endpoint")
+    wine = load_wine()
+    rows = [",".join([str(int(label))] + [f"{value:g}" for value in features]) for features, label in zip(wine.data, wine.target, strict=True)]
+    (tmp_path / "train.csv").write_text("\n".join(rows[0::2]) + "\n")
+    (tmp_path / "validation.csv").write_text("\n".join(rows[1::2]) + "\n")
+    assert invoke_endpoint.main(["--local", "--data", str(tmp_path)]) == 0
+    predictions = capsys.readouterr().out.splitlines()
+    assert len(predictions) == 3 and all(line.split(" -> ")[0].count(",") == 12 for line in predictions), "13 features of the user's rows"
+    with pytest.raises(SystemExit) as refused:
+        invoke_endpoint.main(["--data", str(tmp_path)])
+    assert refused.value.code == 2 and "--data trains the local pipeline: use it with --local" in capsys.readouterr().err
 
 
 def test_model_history_prints_which_version_served_when_from_the_deployment_history():

@@ -131,6 +131,36 @@ def test_run_local_rejects_a_data_folder_without_its_files(tmp_path):
     assert result.returncode == 2 and "train.csv: cannot read it" in one_line(result.stderr)
 
 
+def test_run_local_sets_num_class_from_the_users_labels_and_names_a_label_that_is_not_a_class_index(tmp_path, capsys):
+    from scripts import run_local
+
+    five = "".join(f"{label},{label + 0.1 * i:.2f},{i % 7}\n" for i in range(60) for label in [i % 5])
+    for name in ("train.csv", "validation.csv"):
+        (tmp_path / name).write_text(five)
+    assert run_local.main(["--data", str(tmp_path)]) == 0
+    assert "Hyperparameters: num_class=5, objective=multi:softmax" in capsys.readouterr().out
+    (tmp_path / "train.csv").write_text("species,length\nsetosa,5.1\n")
+    assert run_local.main(["--data", str(tmp_path)]) == 2
+    assert "train.csv line 1: label 'species' is not a class index: the data contract has the label first as 0, 1, 2, … and no header row" \
+        in capsys.readouterr().err
+
+
+def test_make_local_with_13_feature_data_and_batch_predict_deploys_and_predicts_on_the_users_rows(tmp_path):
+    """The README's `make local DATA=path/to/day ARGS='--stages batch_predict'`, on wine (13 features, not iris)."""
+    from sklearn.datasets import load_wine
+
+    wine = load_wine()
+    rows = [",".join([str(int(label))] + [f"{value:g}" for value in features]) for features, label in zip(wine.data, wine.target, strict=True)]
+    (tmp_path / "train.csv").write_text("\n".join(rows[0::2]) + "\n")
+    (tmp_path / "validation.csv").write_text("\n".join(rows[1::2]) + "\n")
+    result = run(["make", "--no-print-directory", "local", f"DATA={tmp_path}", "ARGS=--stages batch_predict"], bare_environment(tmp_path))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "result: SUCCEEDED" in result.stdout and "Predictions written" in result.stdout
+    assert "24 predictions for" in result.stdout
+    endpoint_rows = [line for line in result.stdout.splitlines() if " -> " in line]
+    assert endpoint_rows and all(line.split(" -> ")[0].count(",") == 12 for line in endpoint_rows), "the user's 13 features"
+
+
 def retrain_processes(marker: Path) -> list[int]:
     """Processes whose environment points into ``marker`` (the run's TMPDIR): its training and serving children."""
     found = []

@@ -279,10 +279,20 @@ def test_training_script_crash_puts_its_failure_file_in_slack(run_scenario):
     assert "HyperparameterError: hyperparameter max_depth=-4 must be at least 1" in failure_text(summary)
 
 
-def test_malformed_csv_fails_with_a_reason_naming_the_row(run_scenario):
+def test_malformed_csv_is_named_by_the_data_check_before_any_training_job(run_scenario):
     summary = run_scenario("bad-data")
-    assert "DataError: train/iris.csv line 4: '1,5.1,three point five,1.4,0.2' is not numeric" in failure_text(summary)
-    assert list(jobs(summary).values()) == ["Failed"]
+    assert summary.status == "FAILED" and summary.error == "DataInvalid"
+    assert "input-data-training/" in summary.cause and "/multiclass/iris.csv line 4 column 3: 'three point five' is not a number" in summary.cause
+    assert "line 4 column 3: 'three point five' is not a number" in failure_text(summary)
+    assert jobs(summary) == {}, "no training job was paid for"
+    assert collapse(summary.states)[:3] == ["RunKind?", "CheckData", "NotifyFailure"]
+
+
+def test_own_data_whose_files_disagree_on_columns_fails_before_any_training_job(run_scenario):
+    summary = run_scenario("own-data-bad-columns")
+    assert summary.status == "FAILED" and summary.error == "DataInvalid"
+    assert "the day's files have different numbers of columns (train has 5, validation has 4)" in failure_text(summary)
+    assert jobs(summary) == {} and summary.resources["endpoints"] == []
 
 
 def test_sagemakers_real_not_found_answer_starts_the_job(run_scenario):
@@ -484,7 +494,7 @@ STAGE_SCENARIOS = {"preprocess", "preprocess-fails", "batch-predict", "batch-pre
 def test_every_scenario_has_a_test():
     tested = {"happy", "update", "no-data", "missing-validation", "empty-validation", "bad-date", "training-fails", "training-stopped",
               "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
-              "rerun-same-date", "rerun-after-deploy", "worse-model", "better-model", "training-crashes", "bad-data",
+              "rerun-same-date", "rerun-after-deploy", "worse-model", "better-model", "training-crashes", "bad-data", "own-data-bad-columns",
               "job-not-found-real-message", "bucket-missing", "s3-access-denied", "stopped-at-max-runtime", "job-vanishes",
               "history-not-writable", "quota-api-unavailable", "serving-artifact-missing", "rollback-alarm-missing",
               "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
@@ -516,3 +526,4 @@ def test_cli_exits_1_when_the_execution_fails():
     from scripts import run_local
 
     assert run_local.main(["--scenario", "bad-date"]) == 1
+

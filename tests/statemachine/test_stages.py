@@ -70,6 +70,8 @@ def test_a_failed_transform_job_fails_the_run_naming_the_job_and_the_models_answ
     text = failure_text(summary)
     assert "-bp is Failed" in text and "2 columns" in text
     assert summary.resources["endpoints"][0]["status"] == "InService", "the deployed model keeps serving"
+    assert "endpoint multiclass was created and serves the new model (version 1); what failed came after" in text
+    assert "had started to" not in text, "the endpoint was InService: Slack must not say it was left half-made"
 
 
 def test_a_serving_model_still_good_skips_training_and_says_so(run_scenario):

@@ -51,3 +51,7 @@ class BucketMissing(PipelineError):
 
 class SlackDeliveryFailed(Exception):
     """Slack did not accept a message after the client's own retries."""
+
+
+class DataInvalid(PipelineError):
+    """The day's files break the data contract (header, text, columns, labels): caught before any training job."""

@@ -3,7 +3,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from local_aws.s3 import S3Emulator
-from pipeline_common.errors import AwsThrottled, AwsUnavailable, BucketMissing, ConfigError, DataAccessDenied, InvalidInput
+from pipeline_common.errors import AwsThrottled, AwsUnavailable, BucketMissing, ConfigError, DataAccessDenied, DataInvalid, InvalidInput
 from tests.conftest import event, load_handler
 
 app = load_handler("data_checker")
@@ -17,6 +17,7 @@ def s3(monkeypatch, aws_client):
     for name, value in {
         "BUCKET": BUCKET, "TRAINING_PREFIX": "input-data-training", "VALIDATION_PREFIX": "input-data-validation/",
         "TARGET": "multiclass", "DATA_FILE_NAME": "iris.csv", "DATA_LAG_DAYS": "1", "TIMEZONE": "UTC",
+        "HYPERPARAMETERS": '{"objective": "multi:softmax", "num_class": "3"}',
     }.items():
         monkeypatch.setenv(name, value)
     with mock_aws(), S3Emulator().installed():   # S3's bodiless HEAD answers, not moto's NoSuchBucket body
@@ -164,3 +165,41 @@ def test_a_bodiless_404_on_a_missing_bucket_is_told_apart_from_a_missing_key():
 def test_a_promote_flag_that_is_not_a_boolean_is_refused_before_training(s3):
     with pytest.raises(InvalidInput, match="'input.PROMOTE' is str 'no', expected boolean"):
         app.lambda_handler({"input": {"DATE": "2026-11-20", "PROMOTE": "no"}, "execution_start_time": "2026-11-24T06:00:00Z"}, None)
+
+
+def put_day(s3, training: bytes, validation: bytes = b"0,5.1,3.5,1.4,0.2\n1,6.2,2.9,4.3,1.3\n") -> None:
+    s3.put_object(Bucket=BUCKET, Key=TRAIN_KEY, Body=training)
+    s3.put_object(Bucket=BUCKET, Key=VALIDATION_KEY, Body=validation)
+
+
+@pytest.mark.parametrize(("training", "validation", "named"), [
+    (b"label,sepal_length,sepal_width\n0,5.1,3.5\n", None,
+     f"s3://{BUCKET}/{TRAIN_KEY} line 1 looks like a header ('label,sepal_length,sepal_width'): the data contract has no header row"),
+    (b"0,5.1,3.5,1.4,0.2\n1,6.2,red,4.3,1.3\n", None,
+     f"s3://{BUCKET}/{TRAIN_KEY} line 2 column 3: 'red' is not a number: every column must be numeric (label first)"),
+    (b"0,5.1,3.5,1.4,0.2\n1,6.2,2.9,4.3\n", None, f"s3://{BUCKET}/{TRAIN_KEY} line 2: 4 columns, expected 5 like line 1"),
+    (b"0,5.1,3.5,1.4,0.2\n", b"0,5.1,3.5,1.4\n",
+     "the day's files have different numbers of columns (train has 5, validation has 4): training and validation must have the same columns"),
+    (b"0,5.1,3.5,1.4,0.2\n3,6.2,2.9,4.3,1.3\n", None,
+     f"s3://{BUCKET}/{TRAIN_KEY} line 2 column 1: label '3' is not a class index 0..2 (num_class=3)"),
+    (b"0.5,5.1,3.5,1.4,0.2\n", None, f"s3://{BUCKET}/{TRAIN_KEY} line 1 column 1: label '0.5' is not a class index 0..2 (num_class=3)"),
+    (b"0\n1\n", None, f"s3://{BUCKET}/{TRAIN_KEY} line 1: 1 column: expected the label and at least one feature"),
+])
+def test_files_that_break_the_data_contract_are_named_before_any_training(s3, training, validation, named):
+    put_day(s3, training, *([validation] if validation else []))
+    with pytest.raises(DataInvalid) as refused:
+        app.lambda_handler(event("check_data_scheduled"), None)
+    assert str(refused.value).startswith(named), str(refused.value)
+
+
+def test_a_large_file_is_checked_on_its_first_64_kib_with_one_ranged_read(s3):
+    rows = b"".join(b"%d,5.1,3.5,1.4,0.2\n" % (i % 3) for i in range(10000))
+    put_day(s3, rows + b"2,not,a,number,here\n")
+    result = app.lambda_handler(event("check_data_scheduled"), None)
+    assert result["status"] == "complete" and result["columns"] == {"train": 5, "validation": 5}, "the bad line is past the first 64 KiB"
+
+
+def test_labels_are_only_checked_against_num_class_when_it_is_set(s3, monkeypatch):
+    monkeypatch.setenv("HYPERPARAMETERS", '{"objective": "multi:softmax"}')
+    put_day(s3, b"0,5.1\n7,6.2\n", b"0,5.1\n")
+    assert app.lambda_handler(event("check_data_scheduled"), None)["columns"] == {"train": 2, "validation": 2}
