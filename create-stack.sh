@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Render, build and deploy the pipeline: ./create-stack.sh [dev|prod]
+# Render, build and deploy the pipeline: ./create-stack.sh [dev|prod] [--region REGION]   (default: dev)
 #
+# The region: --region, else AWS_REGION / AWS_DEFAULT_REGION, else your profile's (AWS_PROFILE).
 # Required environment: BUCKET (the data bucket), TRAINING_IMAGE (ECR URI, see
 # scripts/build-and-push-image.sh). Optional: SLACK_WEBHOOK_SECRET_ARN, RENDER_CONFIG (build-time
 # config file for render.py), PARAMETERS (more Key=Value overrides, e.g. "MetricFloor=0.9"), STACK_NAME
@@ -9,17 +10,29 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export SAM_CLI_TELEMETRY=0
 
-case "${1:-}" in
-  -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-esac
-ENVIRONMENT="${1:-dev}"
+NAME=create-stack.sh
+ENVIRONMENT=dev
+REGION=""
+while (($#)); do
+  case "$1" in
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --region) [[ $# -ge 2 ]] || { echo "$NAME: --region needs a value, e.g. --region eu-west-1" >&2; exit 2; }; REGION="$2"; shift ;;
+    --region=*) REGION="${1#--region=}" ;;
+    dev|prod) ENVIRONMENT="$1" ;;
+    *) echo "$NAME: unknown argument '$1': usage: ./create-stack.sh [dev|prod] [--region REGION] (default: dev)" >&2; exit 2 ;;
+  esac
+  shift
+done
 case "$ENVIRONMENT" in
   dev)  defaults="ResourcePrefix=retrain-dev EndpointName=multiclass-dev ScheduleState=DISABLED" ;;
   prod) defaults="ResourcePrefix=retrain EndpointName=multiclass ScheduleState=ENABLED" ;;
-  *) echo "usage: $0 [dev|prod]: unknown environment '$ENVIRONMENT'" >&2; exit 2 ;;
 esac
-: "${BUCKET:?set BUCKET to the S3 bucket that holds input-data-training/ and input-data-validation/}"
-: "${TRAINING_IMAGE:?set TRAINING_IMAGE to the ECR image URI printed by scripts/build-and-push-image.sh}"
+[[ -n "${BUCKET:-}" ]] || { echo "$NAME: set BUCKET to the S3 bucket that holds input-data-training/ and input-data-validation/" >&2; exit 2; }
+[[ -n "${TRAINING_IMAGE:-}" ]] || { echo "$NAME: set TRAINING_IMAGE to the ECR image URI printed by scripts/build-and-push-image.sh" >&2; exit 2; }
+make --no-print-directory -s .venv/.installed
+# Region and credentials first (no network call), before anything is rendered or built.
+REGION=$(.venv/bin/python scripts/aws_setup.py "$NAME" "$REGION") || exit 2
+export AWS_REGION="$REGION" AWS_DEFAULT_REGION="$REGION"
 
 LAMBDA_PYTHON_DIR=$(scripts/lambda-python-dir)   # sam build needs the Lambda runtime's Python 3.13
 export PATH="$LAMBDA_PYTHON_DIR:$PATH"
@@ -31,7 +44,7 @@ SAM="${SAM:-.venv-sam/bin/sam}"
 
 "$SAM" validate --lint --template template.yaml
 "$SAM" build --template template.yaml
-"$SAM" deploy --config-env "$ENVIRONMENT" ${STACK_NAME:+--stack-name "$STACK_NAME"} --parameter-overrides \
+"$SAM" deploy --config-env "$ENVIRONMENT" --region "$REGION" ${STACK_NAME:+--stack-name "$STACK_NAME"} --parameter-overrides \
   Bucket="$BUCKET" TrainingImage="$TRAINING_IMAGE" \
   ${SLACK_WEBHOOK_SECRET_ARN:+SlackWebhookSecretArn="$SLACK_WEBHOOK_SECRET_ARN"} \
   $defaults ${PARAMETERS:-}

@@ -1,28 +1,38 @@
 #!/usr/bin/env bash
 # Remove the pipeline: the SageMaker endpoints, endpoint configs and models it created (found by
-# their retrain-pipeline=<stack> tag), then the stack. ./delete-stack.sh [dev|prod] [--yes]
+# their retrain-pipeline=<stack> tag), then the stack. ./delete-stack.sh [dev|prod] [--region REGION] [--yes]
+# (default: dev; the region: --region, else AWS_REGION / AWS_DEFAULT_REGION, else your profile's).
 # Training jobs cannot be deleted in SageMaker; the model registry group and the S3 data are kept.
 set -euo pipefail
 cd "$(dirname "$0")"
 export SAM_CLI_TELEMETRY=0
 
+NAME=delete-stack.sh
 ENVIRONMENT=dev
 YES=""
-for arg in "$@"; do
-  case "$arg" in
-    -h|--help) sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+REGION=""
+while (($#)); do
+  case "$1" in
+    -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --yes) YES="--yes" ;;
-    dev|prod) ENVIRONMENT="$arg" ;;
-    *) echo "usage: $0 [dev|prod] [--yes]: unknown argument '$arg'" >&2; exit 2 ;;
+    --region) [[ $# -ge 2 ]] || { echo "$NAME: --region needs a value, e.g. --region eu-west-1" >&2; exit 2; }; REGION="$2"; shift ;;
+    --region=*) REGION="${1#--region=}" ;;
+    dev|prod) ENVIRONMENT="$1" ;;
+    *) echo "$NAME: unknown argument '$1': usage: ./delete-stack.sh [dev|prod] [--region REGION] [--yes] (default: dev)" >&2; exit 2 ;;
   esac
+  shift
 done
 STACK=$(sed -n "/^\[$ENVIRONMENT.deploy.parameters\]/,/^\[/s/^stack_name = \"\(.*\)\"/\1/p" samconfig.toml)
-[[ -n "$STACK" ]] || { echo "no stack_name for '$ENVIRONMENT' in samconfig.toml" >&2; exit 2; }
+[[ -n "$STACK" ]] || { echo "$NAME: no stack_name for '$ENVIRONMENT' in samconfig.toml" >&2; exit 2; }
+make --no-print-directory -s .venv/.installed
+# Region and credentials first (no network call), before anything is deleted.
+REGION=$(.venv/bin/python scripts/aws_setup.py "$NAME" "$REGION") || exit 2
+export AWS_REGION="$REGION" AWS_DEFAULT_REGION="$REGION"
 
-make --no-print-directory .venv/.installed .venv-sam/.installed
-.venv/bin/python scripts/cleanup_sagemaker.py --stack "$STACK" $YES
+make --no-print-directory -s .venv-sam/.installed
+.venv/bin/python scripts/cleanup_sagemaker.py --stack "$STACK" --region "$REGION" $YES
 if [[ -z "$YES" ]]; then
   read -r -p "Delete the CloudFormation stack $STACK? [y/N] " answer
   [[ "$answer" == [yY]* ]] || { echo "stack kept"; exit 0; }
 fi
-.venv-sam/bin/sam delete --stack-name "$STACK" --no-prompts
+.venv-sam/bin/sam delete --stack-name "$STACK" --region "$REGION" --no-prompts

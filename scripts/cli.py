@@ -25,6 +25,18 @@ def script_name() -> str:
     return Path(sys.argv[0]).name
 
 
+USAGE = 2
+ENV_HELP = "samconfig.toml environment of the deployed stack: dev or prod (default: dev)"
+
+
+class UsageError(SystemExit):
+    """A usage or setup error: one line on stderr starting with the script's name, exit status 2."""
+
+    def __init__(self, message: str) -> None:
+        print(f"{script_name()}: {message}", file=sys.stderr)
+        super().__init__(USAGE)
+
+
 def use_project_venv() -> None:
     """Re-run this script with .venv/bin/python (creating the virtualenv on first use)."""
     if Path(sys.prefix).resolve() == VENV.resolve():

@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+from cli import UsageError
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -10,7 +12,7 @@ def stack_name(environment: str) -> str:
     text = (ROOT / "samconfig.toml").read_text()
     match = re.search(rf'^\[{re.escape(environment)}\.deploy\.parameters\][^\[]*?^stack_name = "([^"]+)"', text, re.MULTILINE | re.DOTALL)
     if not match:
-        raise SystemExit(f"no stack_name for environment {environment!r} in samconfig.toml (expected dev or prod)")
+        raise UsageError(f"no stack_name for environment {environment!r} in samconfig.toml (expected dev or prod)")
     return match.group(1)
 
 

@@ -5,13 +5,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli import ENV_HELP, UsageError
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "layers" / "common"))
 
 
 def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--env", default="dev", help="samconfig.toml environment of the deployed stack (dev or prod)")
+    where.add_argument("--env", default="dev", help=ENV_HELP)
     where.add_argument("--stack", help="the CloudFormation stack name instead (as the Slack message names it)")
     parser.add_argument("--region", help="AWS region of the stack (default: AWS_REGION / your profile's)")
 
@@ -34,7 +36,7 @@ def history_of(outputs: dict[str, str]):
 
     uri = outputs.get("DeploymentHistory", "")
     if not uri.startswith("s3://"):
-        raise SystemExit("the stack has no DeploymentHistory output: deploy this version of the pipeline first (./create-stack.sh)")
+        raise UsageError("the stack has no DeploymentHistory output: deploy this version of the pipeline first (./create-stack.sh)")
     bucket, _, folder = uri.removeprefix("s3://").partition("/")
     prefix, _, group = folder.rstrip("/").rpartition("/")
     return history.Location(bucket, prefix, group)

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = Path(__file__).resolve().parent / "events"
-for path in (ROOT, ROOT / "layers" / "common", ROOT / "training"):
+for path in (ROOT, ROOT / "layers" / "common", ROOT / "training", ROOT / "scripts"):
     sys.path.insert(0, str(path))
 
 os.environ.update(
