@@ -55,7 +55,7 @@ diagram: $(VENV)/.installed ## render, and redraw the README's state machine dia
 
 lint: render $(SAM_VENV)/.installed ## ruff, bash -n, then statelint, cfn-lint, sam validate --lint and sam build on every build
 	$(VENV)/bin/ruff check .
-	bash -n create-stack.sh delete-stack.sh scripts/build-and-push-image.sh scripts/lambda-python-dir
+	bash -n create-stack.sh delete-stack.sh scripts/build-and-push-image.sh scripts/lambda-python-dir scripts/aws-setup.sh
 	$(PY) scripts/lint_builds.py
 
 venvs: ## create both virtualenvs, side by side

@@ -29,10 +29,8 @@ case "$ENVIRONMENT" in
 esac
 [[ -n "${BUCKET:-}" ]] || { echo "$NAME: set BUCKET to the S3 bucket that holds input-data-training/ and input-data-validation/" >&2; exit 2; }
 [[ -n "${TRAINING_IMAGE:-}" ]] || { echo "$NAME: set TRAINING_IMAGE to the ECR image URI printed by scripts/build-and-push-image.sh" >&2; exit 2; }
-make --no-print-directory -s .venv/.installed
-# Region and credentials first (no network call), before anything is rendered or built.
-REGION=$(.venv/bin/python scripts/aws_setup.py "$NAME" "$REGION") || exit 2
-export AWS_REGION="$REGION" AWS_DEFAULT_REGION="$REGION"
+source scripts/aws-setup.sh
+require_aws "$NAME" "$REGION"   # before anything is rendered or built
 
 LAMBDA_PYTHON_DIR=$(scripts/lambda-python-dir)   # sam build needs the Lambda runtime's Python 3.13
 export PATH="$LAMBDA_PYTHON_DIR:$PATH"

@@ -24,10 +24,8 @@ while (($#)); do
 done
 STACK=$(sed -n "/^\[$ENVIRONMENT.deploy.parameters\]/,/^\[/s/^stack_name = \"\(.*\)\"/\1/p" samconfig.toml)
 [[ -n "$STACK" ]] || { echo "$NAME: no stack_name for '$ENVIRONMENT' in samconfig.toml" >&2; exit 2; }
-make --no-print-directory -s .venv/.installed
-# Region and credentials first (no network call), before anything is deleted.
-REGION=$(.venv/bin/python scripts/aws_setup.py "$NAME" "$REGION") || exit 2
-export AWS_REGION="$REGION" AWS_DEFAULT_REGION="$REGION"
+source scripts/aws-setup.sh
+require_aws "$NAME" "$REGION"   # before anything is deleted
 
 make --no-print-directory -s .venv-sam/.installed
 .venv/bin/python scripts/cleanup_sagemaker.py --stack "$STACK" --region "$REGION" $YES
