@@ -50,8 +50,8 @@ scenarios: $(VENV)/.installed ## list the local scenarios
 render: $(VENV)/.installed ## render template.yaml and the ASL from the Jinja templates
 	$(PY) render.py
 
-diagram: $(VENV)/.installed ## render, and redraw the README's state machine diagram from the rendered ASL
-	$(PY) render.py --diagram README.md
+diagram: $(VENV)/.installed ## render, and redraw the state machine diagram of docs/how-it-works.md from the rendered ASL
+	$(PY) render.py --diagram docs/how-it-works.md
 
 lint: render $(SAM_VENV)/.installed ## ruff, bash -n, then statelint, cfn-lint, sam validate --lint and sam build on every build
 	$(VENV)/bin/ruff check .
@@ -71,7 +71,7 @@ aws-check: ## check on your AWS account once after the first deploy: ENV=dev, AR
 	+@$(MAKE) --no-print-directory MAKEFLAGS= $(VENV)/.installed
 	+$(PY) scripts/aws-check --env $(ENV) $(DRY_RUN) $(ARGS)
 
-gate-bench: $(VENV)/.installed ## replay the quality gate over 150 days (stationary, drift, shift; 45 and 450 rows): the README's table
+gate-bench: $(VENV)/.installed ## replay the quality gate over 150 days (stationary, drift, shift; 45 and 450 rows): docs/promotion.md's table
 	$(PY) scripts/gate_bench.py $(ARGS)
 
 clean: ## remove the virtualenvs and everything rendered or built

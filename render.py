@@ -301,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help=f"build-time config (default {DEFAULT_CONFIG.name})")
     parser.add_argument("--out-dir", type=Path, default=None, help="where to write the rendered files (default: next to the templates)")
-    parser.add_argument("--diagram", type=Path, metavar="README", help="also write the state machine's diagram between README's markers")
+    parser.add_argument("--diagram", type=Path, metavar="PAGE", help="also write the state machine's diagram between the page's markers "
+                        "(docs/how-it-works.md)")
     parser.add_argument("--stages", default=None, help=f"comma-separated stages to enable instead of the config's ({', '.join(stages.STAGES)}; '' for none)")
     parser.add_argument("--deploy-target", default=None, choices=in_use.DEPLOY_TARGETS,
                         help="where the approved model goes instead of the config's: an endpoint, or batch predictions only (needs batch_predict)")

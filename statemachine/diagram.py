@@ -1,4 +1,4 @@
-"""A Mermaid flowchart of a rendered state machine, for the README: loops folded, failures merged.
+"""A Mermaid flowchart of a rendered state machine, for docs/how-it-works.md: loops folded, failures merged.
 
 A polling loop (Init/WaitFor/Get…Status/…Status?) is one node; every Pass state that records a
 failure collapses into NotifyFailure; Catch edges are left out (every Task has one).

@@ -1,6 +1,6 @@
 """Are the day's files what the training container reads? Checked before a training job is paid for.
 
-The data contract (README): CSV, no header, numbers only, the label first as a class index
+The data contract (docs/bring-your-own-model.md): CSV, no header, numbers only, the label first as a class index
 0..num_class-1, the same columns in training and validation. The first ``HEAD_BYTES`` of each file
 are read with one ranged GET (the whole file when it is smaller); a failure names the file, the line,
 the column and what was expected.

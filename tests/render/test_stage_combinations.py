@@ -1,5 +1,5 @@
 """Every combination of the optional stages (and, with batch_predict, either deploy target) renders to a state
-machine whose every path is wired, and the README's diagram is the one the default config renders."""
+machine whose every path is wired, and the documented diagram (docs/how-it-works.md) is the one the default config renders."""
 
 import json
 import re
@@ -97,11 +97,11 @@ def test_a_stage_flag_that_is_not_a_boolean_is_refused(tmp_path):
         render.load_config(config)
 
 
-def test_the_readme_diagram_is_the_rendered_state_machine(tmp_path):
-    """Run `make diagram` when this fails: the README must show the state machine pipeline-config.yaml builds."""
+def test_the_documented_diagram_is_the_rendered_state_machine(tmp_path):
+    """Run `make diagram` when this fails: docs/how-it-works.md must show the state machine pipeline-config.yaml builds."""
     written = render.render(out_dir=tmp_path)
-    readme = (ROOT / "README.md").read_text()
-    assert diagram.block(written[render.STATE_MACHINE_TEMPLATE]) in readme
+    page = (ROOT / "docs" / "how-it-works.md").read_text()
+    assert diagram.block(written[render.STATE_MACHINE_TEMPLATE]) in page
 
 
 def test_the_diagram_folds_loops_and_shows_enabled_stages(tmp_path):

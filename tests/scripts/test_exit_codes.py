@@ -40,7 +40,8 @@ def test_exit_status_and_message(command, environment, status, message, tmp_path
         assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("script", ["start-execution", "invoke-endpoint", "rollback", "model-history", "approve-model", "aws-check"])
+@pytest.mark.parametrize("script", ["start-execution", "invoke-endpoint", "rollback", "model-history", "approve-model", "aws-check", "runs",
+                                    "stop-run"])
 def test_every_help_names_the_env_default(script):
     result = subprocess.run([str(ROOT / "scripts" / script), "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "(default: dev)" in " ".join(result.stdout.split())

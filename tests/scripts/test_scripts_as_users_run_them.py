@@ -55,7 +55,7 @@ def test_without_credentials_the_script_says_how_to_set_them(tmp_path, command, 
 
 
 @pytest.mark.parametrize("script", ["scripts/start-execution", "scripts/invoke-endpoint", "scripts/approve-model", "scripts/rollback",
-                                    "scripts/model-history", "scripts/build-and-push-image.sh",
+                                    "scripts/model-history", "scripts/runs", "scripts/stop-run", "scripts/build-and-push-image.sh",
                                     "scripts/lambda-python-dir", "create-stack.sh", "delete-stack.sh", "scripts/run_local.py"])
 def test_every_script_has_help(tmp_path, script):
     command = [f"./{script}", "--help"] if os.access(ROOT / script, os.X_OK) else [sys.executable, script, "--help"]

@@ -1,5 +1,6 @@
-"""The README's quick start shows the real output of `make local`: a run's output, with only what
-changes from run to run (wall times, dates, execution ids) masked, must equal the README's sample."""
+"""docs/local-runs.md shows the real output of `make local`: a run's output, with only what changes
+from run to run (wall times, dates, execution ids) masked, must equal its sample; and the README is a
+page a newcomer can find things in."""
 
 import re
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.timeout(120)
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "local-runs.md"
 MARKER = "<!-- sample-output:"
 
 
@@ -52,3 +53,13 @@ def test_every_scenario_has_its_readme_row_with_the_same_words():
 
     for name, scenario in SCENARIOS.items():
         assert words(documented[name]) == words(scenario.description), name
+
+
+def test_the_readme_stays_short_with_a_table_of_contents_and_every_link_resolves():
+    readme = README.parents[1] / "README.md"
+    text = readme.read_text()
+    assert len(text.splitlines()) <= 300 and "## Contents" in text
+    assert not [line for line in text.splitlines() if len(line) > 120]
+    for page in [readme, *sorted((README.parent).glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#:]+\.md)(?:#[^)]*)?\)", page.read_text()):
+            assert (page.parent / target).is_file(), f"{page.name} links to {target}, which does not exist"

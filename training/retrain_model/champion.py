@@ -1,6 +1,6 @@
 """Score the serving model (the champion) on the same validation rows as the new model.
 
-The container contract (README, "The container contract"): when the training job has a channel
+The container contract (docs/promotion.md, "The container contract"): when the training job has a channel
 `champion` holding the serving model's model.tar.gz, the container prints, besides its own
 `validation:<metric>=…` lines,
 
