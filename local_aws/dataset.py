@@ -1,5 +1,6 @@
 """The small CSV dataset seeded into the emulated bucket: iris, label first, no header."""
 
+import json
 import random
 
 from sklearn.datasets import load_iris
@@ -91,6 +92,17 @@ class DataError(Exception):
 
 
 USER_FILES = ("train.csv", "validation.csv")
+
+
+OWN_DATA_FILE = "data.csv"
+
+
+def own_data_parameters(training: bytes, directory, given: dict[str, str]) -> dict[str, str]:
+    """The template parameters a run on the user's data needs, unless given: num_class from its labels, and a
+    DataFileName that is not iris's."""
+    derived = {"Hyperparameters": json.dumps({"objective": "multi:softmax", "num_class": str(class_count(training, directory))}),
+               "DataFileName": OWN_DATA_FILE}
+    return {**{key: value for key, value in derived.items() if key not in given}, **given}
 
 
 def class_count(training: bytes, directory) -> int:

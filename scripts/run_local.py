@@ -63,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     parameters = dict(item.split("=", 1) for item in args.parameter)
     try:
         data = dataset.from_directory(args.data) if args.data else None
-        if data and "Hyperparameters" not in parameters:
-            parameters["Hyperparameters"] = json.dumps({"objective": "multi:softmax", "num_class": str(dataset.class_count(data[0], args.data))})
+        if data:
+            parameters = dataset.own_data_parameters(data[0], args.data, parameters)
         summary = runner.run(SCENARIOS[args.scenario], run_date=args.date, config=args.config, data=data, parameters=parameters, verbose=args.verbose,
                              stages=runner.render.parse_stages(args.stages), deploy_target=args.deploy_target)
     except (runner.render.RenderError, TemplateError, dataset.DataError) as error:

@@ -156,7 +156,7 @@ def test_make_local_with_13_feature_data_and_batch_predict_deploys_and_predicts_
     result = run(["make", "--no-print-directory", "local", f"DATA={tmp_path}", "ARGS=--stages batch_predict"], bare_environment(tmp_path))
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "result: SUCCEEDED" in result.stdout and "Predictions written" in result.stdout
-    assert "24 predictions for" in result.stdout
+    assert "24 predictions for" in result.stdout and "/multiclass/data.csv" in result.stdout, "stored as data.csv, not iris.csv"
     endpoint_rows = [line for line in result.stdout.splitlines() if " -> " in line]
     assert endpoint_rows and all(line.split(" -> ")[0].count(",") == 12 for line in endpoint_rows), "the user's 13 features"
 
