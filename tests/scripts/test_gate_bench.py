@@ -22,8 +22,8 @@ def test_the_benchs_default_rule_is_the_templates_default(tmp_path):
 
 
 def test_a_short_seeded_replay_is_deterministic_and_measures_every_column():
-    first = gate_bench.run_regime("stationary", 12, 3, [gate_bench.DEFAULT, "PairedInterval (today only)"])
-    assert first == gate_bench.run_regime("stationary", 12, 3, [gate_bench.DEFAULT, "PairedInterval (today only)"])
+    first = gate_bench.run_regime("stationary", 6, 3, [gate_bench.DEFAULT, "PairedInterval (today only)"])
+    assert first == gate_bench.run_regime("stationary", 6, 3, [gate_bench.DEFAULT, "PairedInterval (today only)"])
     assert [(r["rows"], r["rule"]) for r in first] == [(45, gate_bench.DEFAULT), (45, "PairedInterval (today only)"),
                                                        (450, gate_bench.DEFAULT), (450, "PairedInterval (today only)")]
     for row in first:
