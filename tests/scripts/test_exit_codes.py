@@ -34,9 +34,8 @@ def test_exit_status_and_message(command, environment, status, message, tmp_path
     result = subprocess.run([str(ROOT / command[0]), *command[1:]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
                             stdin=subprocess.DEVNULL)
     assert result.returncode == status, result.stderr[-1500:]
-    if message:
-        assert result.stderr.strip().splitlines()[-1].startswith(message), result.stderr
-        assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(message), result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("script", ["start-execution", "invoke-endpoint", "rollback", "model-history", "approve-model", "aws-check", "runs",
