@@ -1,25 +1,17 @@
-"""The emulated TestState answers as AWS's API reference says, from moto's own interpreter; and the
-questions scripts/aws-check asks about a rendered definition agree with it (so on AWS a disagreement
-is AWS contradicting the emulator, not the check's arithmetic)."""
+"""The emulated TestState answers as AWS's API reference says, from moto's own interpreter (the questions
+scripts/aws-check asks are checked against it in tests/scripts/test_aws_check.py)."""
 
 import json
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import boto3
 import pytest
 from moto import mock_aws
 
-import render
 from local_aws.clock import Clock
 from local_aws.lambdas import Runtime
 from local_aws.stepfunctions import emulated_time
 from local_aws.teststate import emulated_test_state
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-
-from state_tests import cases_for  # noqa: E402
 
 ROLE = "arn:aws:iam::123456789012:role/states"
 RETRY = {"ErrorEquals": ["Lambda.ServiceException", "AwsThrottled"], "MaxAttempts": 3, "IntervalSeconds": 2}
@@ -74,16 +66,3 @@ def test_once_the_retrier_is_spent_the_error_goes_to_the_first_catcher_that_matc
 
 def test_an_error_no_catcher_takes_fails_the_state_with_its_name(sfn):
     assert ask(sfn, "Strict", {}, **mocked("KeyError")) == ("FAILED", None, "KeyError")
-
-
-@pytest.mark.parametrize("stages", [[], ["preprocess", "evaluate_first", "batch_predict"]], ids=["default", "every-stage"])
-def test_every_question_aws_check_asks_gets_the_answer_it_expects(sfn, stages, tmp_path):
-    definition = json.loads(render.render(out_dir=tmp_path, enabled_stages=stages)[render.STATE_MACHINE_TEMPLATE].read_text())
-    cases = cases_for(definition)
-    wrong = []
-    for case in cases:
-        answer = sfn.test_state(definition=json.dumps(definition), stateName=case.state, input=json.dumps(case.input), roleArn=ROLE, **case.request)
-        if (answer["status"], answer.get("nextState")) != (case.status, case.next_state):
-            wrong.append(f"{case.label}: expected {case.status} → {case.next_state}, got {answer['status']} → {answer.get('nextState')}")
-    assert len(cases) > 70 and {c.kind for c in cases} == {"choice", "task"}
-    assert wrong == []

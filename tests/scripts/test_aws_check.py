@@ -1,5 +1,6 @@
 """scripts/aws-check, exercised end to end against the emulator: everything but the real account."""
 
+import json
 import os
 import re
 import subprocess
@@ -139,3 +140,41 @@ def test_the_plan_counts_the_rendered_templates_resources():
     lines = aws_check.plan("s", "here", "bucket", template, [])
     assert "resources  3 from the rendered template: 2 Function, 1 StateMachine" in lines
     assert "\n".join(lines).count("≤") >= 3, "the cost lines give upper bounds"
+
+
+@pytest.fixture(scope="module")
+def emulated_sfn():
+    from datetime import UTC, datetime
+
+    import boto3
+    from moto import mock_aws
+
+    from local_aws.clock import Clock
+    from local_aws.lambdas import Runtime
+    from local_aws.stepfunctions import emulated_time
+    from local_aws.teststate import emulated_test_state
+
+    with mock_aws(config={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}):
+        runtime = Runtime({"AWS_REGION": "us-east-1"})
+        with runtime.installed(), emulated_test_state(runtime), emulated_time(Clock(datetime.now(UTC))):
+            yield boto3.client("stepfunctions", region_name="us-east-1")
+
+
+def test_every_question_aws_check_asks_gets_the_answer_it_expects_from_the_emulator(emulated_sfn, tmp_path):
+    """Every stage enabled (the default build's states are among them): so on AWS a disagreement is AWS
+    contradicting the emulator, not the check's reading of the States Language."""
+    from state_tests import cases_for
+
+    import render
+
+    definition = json.loads(render.render(out_dir=tmp_path, enabled_stages=["preprocess", "evaluate_first", "batch_predict"])
+                            [render.STATE_MACHINE_TEMPLATE].read_text())
+    cases = cases_for(definition)
+    wrong = []
+    for case in cases:
+        answer = emulated_sfn.test_state(definition=json.dumps(definition), stateName=case.state, input=json.dumps(case.input),
+                                         roleArn="arn:aws:iam::123456789012:role/states", **case.request)
+        if (answer["status"], answer.get("nextState")) != (case.status, case.next_state):
+            wrong.append(f"{case.label}: expected {case.status} → {case.next_state}, got {answer['status']} → {answer.get('nextState')}")
+    assert len(cases) > 77 and {c.kind for c in cases} == {"choice", "task"}
+    assert wrong == []
