@@ -77,7 +77,6 @@ class Evidence:
     today: tuple[float, float, float]
     today_rows: int
     pooled: dict[int, tuple[float, float, float]]    # days pooled (today and the days before) -> paired interval
-    champion_age: int
 
 
 Rule = Callable[[Evidence], bool]
@@ -151,7 +150,7 @@ def _replay(name: str, rule: Rule, pool: tuple[int, ...], size: int, days: int, 
             new = np.concatenate([right(day, d)[:size] for d in range(first, day + 1)])
             old = np.concatenate([right(serving, d)[:size] for d in range(first, day + 1)])
             pooled[k] = paired_interval(new, old)
-        evidence = Evidence(float(challenger_right.mean()), today, size, pooled, day - serving)
+        evidence = Evidence(float(challenger_right.mean()), today, size, pooled)
         ships = rule(evidence)
         delta = true_accuracy(day, day) - true_accuracy(serving, day)
         if ships:

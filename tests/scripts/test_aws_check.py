@@ -104,7 +104,7 @@ def _script(*args: str, **env: str) -> subprocess.CompletedProcess:
 def test_dry_run_prints_the_plan_and_its_cost_and_creates_nothing():
     run = _script("--dry-run")
     assert run.returncode == 0, run.stderr
-    assert "sagemaker-retrain-pipeline-dev-check" in run.stdout and "cost       ≤ $0.25" in run.stdout
+    assert "sagemaker-retrain-pipeline-dev-check" in run.stdout and "cost       ≤ $0.23" in run.stdout
     assert "TestState  77 calls: 28 Choice guards, 49 Task Retry/Catch answers" in run.stdout
     assert run.stdout.rstrip().endswith("aws-check: dry run: nothing was created")
 
