@@ -82,6 +82,13 @@ def prediction_rows(seed: int = 0, count: int = 24) -> bytes:
     return "".join(",".join(str(v) for v in row[1:]) + "\n" for row in iris_rows(seed + 50)[:count]).encode()
 
 
+def with_text_cell(labelled: bytes) -> bytes:
+    """The rows with line 4 broken by a text cell in column 3 (a malformed export)."""
+    lines = labelled.splitlines()
+    lines[3] = b"1,5.1,three point five,1.4,0.2"
+    return b"\n".join(lines) + b"\n"
+
+
 def features_of(labelled: bytes, count: int = 24) -> bytes:
     """Rows to predict from labelled rows: the first ``count`` of them, label dropped."""
     return b"".join(line.split(b",", 1)[1] + b"\n" for line in labelled.splitlines()[:count] if b"," in line)

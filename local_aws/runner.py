@@ -94,14 +94,6 @@ class Summary:
 _POLL_STATE = re.compile(r"^(?:WaitFor(?P<wait>\w+)|Get(?P<get>\w+)Status|(?P<choice>\w+)Status\?)$")
 
 
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    hours, minutes = divmod(seconds // 60, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {seconds % 60:02d} s"
-
-
 class Timeline:
     """Prints each state as it exits, with wall time and emulated time since the run started.
 
@@ -142,7 +134,7 @@ class Timeline:
         if self.poll:
             poll, self.poll = self.poll, None
             checks = f"{poll['checks']} status check{'s' if poll['checks'] != 1 else ''}"
-            self.printer(f"{self._stamp()}  poll {poll['loop']}: {checks} over {_duration(self._emulated() - poll['from'])}")
+            self.printer(f"{self._stamp()}  poll {poll['loop']}: {checks} over {dates.duration_text(self._emulated() - poll['from'])}")
             self._flush_errors()
 
     @staticmethod
@@ -213,6 +205,7 @@ class LocalPipeline:
         self.training_events: list[str] = []
         self.timezone = dates.timezone(stack.parameters["ScheduleTimezone"])
         self.lag = int(stack.parameters["DataLagDays"])
+        self.training_seconds = TrainingOutcome.duration_seconds   # how long a job that trains for real lasts, at least
 
     def today(self) -> date:
         """Today where the schedule runs; Step Functions stamps executions with the real time."""
@@ -233,9 +226,7 @@ class LocalPipeline:
             cloudwatch.delete_alarms(AlarmNames=[a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"]
                                                  if a["AlarmName"].endswith(f"-{run.alarm_deleted}")])
         if run.malformed:
-            lines = training.splitlines()
-            lines[3] = b"1,5.1,three point five,1.4,0.2"
-            training = b"\n".join(lines) + b"\n"
+            training = dataset.with_text_cell(training)
         if run.validation_column_dropped:
             validation = b"".join(line.rsplit(b",", 1)[0] + b"\n" for line in validation.splitlines())
         p = self.stack.parameters
@@ -276,7 +267,7 @@ class LocalPipeline:
         def train(name: str, request: dict[str, Any]) -> TrainingOutcome:
             result = run_training(self.clients["s3"], request, self.workdir, interrupt=run.spot_interruption)
             self.training_events += result.interruptions
-            duration = max(TrainingOutcome.duration_seconds, int(result.seconds) + 1)
+            duration = max(self.training_seconds, int(result.seconds) + 1)
             if result.exit_code != 0:
                 return TrainingOutcome(status="Failed", duration_seconds=duration, failure_reason=result.failure_reason, metrics={})
             spot = bool(request.get("enable_managed_spot_training"))

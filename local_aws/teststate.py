@@ -61,7 +61,7 @@ def _machine(state_name: str, state: dict[str, Any]) -> dict[str, Any]:
     return {"StartAt": state_name, "States": {state_name: state, **markers}}
 
 
-def _run(runtime: Runtime, account: str, region: str, machine: dict[str, Any], run_input: str) -> tuple[str, list[dict[str, Any]], Any]:
+def _run(account: str, region: str, machine: dict[str, Any], run_input: str) -> tuple[str, list[dict[str, Any]], Any]:
     backend = get_backend(account, region)
     name = f"TestState-{uuid.uuid4().hex[:12]}"
     created = backend.create_state_machine(name=name, definition=json.dumps(machine), roleArn=f"arn:aws:iam::{account}:role/TestState")
@@ -85,7 +85,7 @@ def run_test_state(runtime: Runtime, account: str, region: str, request: dict[st
     run_input = request.get("input") or "{}"
     error = (request.get("mock") or {}).get("errorOutput")
     if error is None:
-        status, entered, described = _run(runtime, account, region, _machine(state_name, state), run_input)
+        status, entered, described = _run(account, region, _machine(state_name, state), run_input)
         if status == "SUCCEEDED":
             return {"status": "SUCCEEDED", "nextState": entered[1].removeprefix(NEXT_MARKER) if len(entered) > 1 else None,
                     "output": described.output}
@@ -99,7 +99,7 @@ def run_test_state(runtime: Runtime, account: str, region: str, request: dict[st
     used = (request.get("stateConfiguration") or {}).get("retrierRetryCount", 0)
     catchers = state.get("Catch", [])
     state["Catch"] = [{"ErrorEquals": r["ErrorEquals"], "Next": f"{RETRIER}{i}"} for i, r in enumerate(retriers)] + catchers
-    status, entered, described = _run(runtime, account, region, _machine(state_name, state), run_input)
+    status, entered, described = _run(account, region, _machine(state_name, state), run_input)
     taken = entered[1].removeprefix(NEXT_MARKER) if status == "SUCCEEDED" and len(entered) > 1 else None
     if taken and taken.startswith(RETRIER):
         index = int(taken.removeprefix(RETRIER))

@@ -125,10 +125,12 @@ def check(target: str, body: bytes | str | None) -> str:
         params = json.loads(body or b"{}")
     except ValueError:
         return ""
-    found = problems(params, input_shape)
-    if not found:
-        return ""
-    return f"{len(found)} validation error{'s' if len(found) > 1 else ''} detected: " + "; ".join(found)
+    return _message(problems(params, input_shape))
+
+
+def _message(found: list[str]) -> str:
+    """AWS's words for the problems found ("" for none)."""
+    return f"{len(found)} validation error{'s' if len(found) > 1 else ''} detected: " + "; ".join(found) if found else ""
 
 
 def refusal_code(model) -> str | None:
@@ -146,8 +148,7 @@ def client_side_check(model, operation: str, params: dict[str, Any]) -> str:
     input_shape = model.operation_model(operation).input_shape
     if refusal_code(model) is None or input_shape is None:
         return ""
-    found = problems(params, input_shape)
-    return f"{len(found)} validation error{'s' if len(found) > 1 else ''} detected: " + "; ".join(found) if found else ""
+    return _message(problems(params, input_shape))
 
 
 @contextmanager

@@ -1,6 +1,5 @@
 """Where the account check runs: your AWS account (through create-stack.sh), or the local emulator."""
 
-import dataclasses
 import json
 import os
 import subprocess
@@ -60,7 +59,8 @@ class AwsAccount:
         try:
             (description,) = self.clients["cloudformation"].describe_stacks(StackName=stack)["Stacks"]
         except ClientError as error:
-            if "does not exist" in error.response["Error"].get("Message", ""):
+            # ValidationError "Stack with id NAME does not exist" (docs/aws-behaviours.md, cloudformation-stack-missing)
+            if error.response["Error"].get("Code") == "ValidationError" and "does not exist" in error.response["Error"].get("Message", ""):
                 return False
             raise
         return description["StackStatus"] != "DELETE_COMPLETE"
@@ -93,7 +93,7 @@ class EmulatedAccount:
 
     def deploy(self, stack: str, parameters: dict[str, str]) -> dict[str, str]:
         from local_aws import runner
-        from local_aws.scenarios import SCENARIOS, Run
+        from local_aws.scenarios import SCENARIOS
         from local_aws.template import TemplateError
 
         self._account = self._stack.enter_context(runner.emulated_account(SCENARIOS["happy"], printer=self.printer,
@@ -102,9 +102,7 @@ class EmulatedAccount:
         self.clients = pipeline.clients
         # Waiters (endpoint deleted, …) wait on the emulated clock, as the state machine's Wait states do.
         self._stack.enter_context(mock.patch("botocore.waiter.time", SimpleNamespace(sleep=self._account.clock.advance)))
-        train = pipeline.training_for(Run())
-        self._run = Run(training=None)
-        self._train = lambda name, request: dataclasses.replace(train(name, request), duration_seconds=self.TRAINING_SECONDS)
+        pipeline.training_seconds = self.TRAINING_SECONDS
         outputs = {}
         for key, output in pipeline.stack.template.get("Outputs", {}).items():
             try:
@@ -114,9 +112,9 @@ class EmulatedAccount:
         return outputs
 
     def run(self, run_input: dict[str, Any]) -> dict[str, Any]:
-        pipeline = self._account.pipeline
-        with mock.patch.object(pipeline, "training_for", lambda run: self._train):
-            return pipeline.execute(self._run, run_input)
+        from local_aws.scenarios import Run
+
+        return self._account.pipeline.execute(Run(), run_input)
 
     def delete_stack(self, stack: str) -> None:
         """What CloudFormation deletes: the state machine, the functions, the schedules."""

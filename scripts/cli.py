@@ -68,7 +68,7 @@ def aws_errors(describe_stack: Callable[[], str] | None = None) -> Iterator[None
         raise SystemExit(_exit(f"{name}: cannot reach AWS at {error.kwargs.get('endpoint_url')}: check the network and the region", 1)) from None
     except ClientError as error:
         code, message = error.response["Error"].get("Code", ""), error.response["Error"].get("Message", "")
-        if code == "ValidationError" and "does not exist" in message and describe_stack:
+        if code == "ValidationError" and "does not exist" in message and describe_stack:   # docs/aws-behaviours.md, cloudformation-stack-missing
             raise SystemExit(_exit(f"{name}: {message}: deploy it with ./create-stack.sh, or pass the --region it is in ({describe_stack()})", 1)) from None
         raise SystemExit(_exit(f"{name}: AWS refused {error.operation_name}: {code}: {message}", 1)) from None
     except BotoCoreError as error:

@@ -48,3 +48,22 @@ def aws_client():
     from pipeline_common import aws
 
     return aws.client
+
+
+@pytest.fixture(scope="module")
+def teststate_sfn():
+    """A Step Functions client whose TestState the emulator answers (local_aws/teststate.py), on the emulated clock."""
+    from datetime import UTC, datetime
+
+    import boto3
+    from moto import mock_aws
+
+    from local_aws.clock import Clock
+    from local_aws.lambdas import Runtime
+    from local_aws.stepfunctions import emulated_time
+    from local_aws.teststate import emulated_test_state
+
+    with mock_aws(config={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}):
+        runtime = Runtime({"AWS_REGION": "us-east-1"})
+        with runtime.installed(), emulated_test_state(runtime), emulated_time(Clock(datetime.now(UTC))):
+            yield boto3.client("stepfunctions", region_name="us-east-1")

@@ -2,8 +2,8 @@
 
 The data contract (docs/bring-your-own-model.md): CSV, no header, numbers only, the label first as a class index
 0..num_class-1, the same columns in training and validation. The first ``HEAD_BYTES`` of each file
-are read with one ranged GET (the whole file when it is smaller); a failure names the file, the line,
-the column and what was expected.
+are read with one ranged GET (botocore s3 `GetObjectRequest.Range`, HTTP `bytes=0-N`; the whole file
+when it is smaller); a failure names the file, the line, the column and what was expected.
 """
 
 import csv

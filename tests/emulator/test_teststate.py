@@ -2,16 +2,6 @@
 scripts/aws-check asks are checked against it in tests/scripts/test_aws_check.py)."""
 
 import json
-from datetime import UTC, datetime
-
-import boto3
-import pytest
-from moto import mock_aws
-
-from local_aws.clock import Clock
-from local_aws.lambdas import Runtime
-from local_aws.stepfunctions import emulated_time
-from local_aws.teststate import emulated_test_state
 
 ROLE = "arn:aws:iam::123456789012:role/states"
 RETRY = {"ErrorEquals": ["Lambda.ServiceException", "AwsThrottled"], "MaxAttempts": 3, "IntervalSeconds": 2}
@@ -32,14 +22,6 @@ MACHINE = {
 }
 
 
-@pytest.fixture(scope="module")
-def sfn():
-    with mock_aws(config={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}):
-        runtime = Runtime({"AWS_REGION": "us-east-1"})
-        with runtime.installed(), emulated_test_state(runtime), emulated_time(Clock(datetime.now(UTC))):
-            yield boto3.client("stepfunctions", region_name="us-east-1")
-
-
 def ask(sfn, state: str, data: dict, **request):
     answer = sfn.test_state(definition=json.dumps(MACHINE), stateName=state, input=json.dumps(data), roleArn=ROLE, **request)
     return answer["status"], answer.get("nextState"), answer.get("error")
@@ -49,20 +31,20 @@ def mocked(error: str, retries: int = 0) -> dict:
     return {"mock": {"errorOutput": {"error": error, "cause": "test"}}, "stateConfiguration": {"retrierRetryCount": retries}}
 
 
-def test_a_choice_names_the_state_its_first_true_rule_picks(sfn):
-    assert ask(sfn, "Pick", {"status": "done", "retry": True}) == ("SUCCEEDED", "Work", None)
-    assert ask(sfn, "Pick", {"status": "later", "retry": True}) == ("SUCCEEDED", "Pick", None)
-    assert ask(sfn, "Pick", {"status": "later", "retry": False}) == ("SUCCEEDED", "Failed", None)
+def test_a_choice_names_the_state_its_first_true_rule_picks(teststate_sfn):
+    assert ask(teststate_sfn, "Pick", {"status": "done", "retry": True}) == ("SUCCEEDED", "Work", None)
+    assert ask(teststate_sfn, "Pick", {"status": "later", "retry": True}) == ("SUCCEEDED", "Pick", None)
+    assert ask(teststate_sfn, "Pick", {"status": "later", "retry": False}) == ("SUCCEEDED", "Failed", None)
 
 
-def test_a_mocked_error_a_retrier_matches_is_retriable_while_attempts_are_left(sfn):
-    assert ask(sfn, "Work", {}, **mocked("AwsThrottled", retries=2)) == ("RETRIABLE", None, "AwsThrottled")
+def test_a_mocked_error_a_retrier_matches_is_retriable_while_attempts_are_left(teststate_sfn):
+    assert ask(teststate_sfn, "Work", {}, **mocked("AwsThrottled", retries=2)) == ("RETRIABLE", None, "AwsThrottled")
 
 
-def test_once_the_retrier_is_spent_the_error_goes_to_the_first_catcher_that_matches(sfn):
-    assert ask(sfn, "Work", {}, **mocked("AwsThrottled", retries=3)) == ("CAUGHT_ERROR", "Failed", "AwsThrottled")
-    assert ask(sfn, "Work", {}, **mocked("InvalidInput")) == ("CAUGHT_ERROR", "Refused", "InvalidInput")
+def test_once_the_retrier_is_spent_the_error_goes_to_the_first_catcher_that_matches(teststate_sfn):
+    assert ask(teststate_sfn, "Work", {}, **mocked("AwsThrottled", retries=3)) == ("CAUGHT_ERROR", "Failed", "AwsThrottled")
+    assert ask(teststate_sfn, "Work", {}, **mocked("InvalidInput")) == ("CAUGHT_ERROR", "Refused", "InvalidInput")
 
 
-def test_an_error_no_catcher_takes_fails_the_state_with_its_name(sfn):
-    assert ask(sfn, "Strict", {}, **mocked("KeyError")) == ("FAILED", None, "KeyError")
+def test_an_error_no_catcher_takes_fails_the_state_with_its_name(teststate_sfn):
+    assert ask(teststate_sfn, "Strict", {}, **mocked("KeyError")) == ("FAILED", None, "KeyError")

@@ -91,7 +91,7 @@ def test_a_wrong_answer_from_teststate_fails_its_row():
         clients = {"stepfunctions": type("Sfn", (), {"test_state": staticmethod(lambda **request: {"status": "SUCCEEDED", "nextState": "B"})})()}
 
     result = aws_check.Result()
-    aws_check.test_states(Answers(), "{}", "arn:role", [Case("choice", "Pick", "Pick rule 1", {}, "SUCCEEDED", "A")], result)
+    aws_check.ask_teststate(Answers(), "{}", "arn:role", [Case("choice", "Pick", "Pick rule 1", {}, "SUCCEEDED", "A")], result)
     assert result.rows == [("TestState", "Choice guards (1 calls)", False, "Pick rule 1: expected SUCCEEDED → A, AWS answered SUCCEEDED → B"),
                            ("TestState", "Task Retry/Catch (0 calls)", False, "all as expected")]
 
@@ -142,25 +142,7 @@ def test_the_plan_counts_the_rendered_templates_resources():
     assert "\n".join(lines).count("≤") >= 3, "the cost lines give upper bounds"
 
 
-@pytest.fixture(scope="module")
-def emulated_sfn():
-    from datetime import UTC, datetime
-
-    import boto3
-    from moto import mock_aws
-
-    from local_aws.clock import Clock
-    from local_aws.lambdas import Runtime
-    from local_aws.stepfunctions import emulated_time
-    from local_aws.teststate import emulated_test_state
-
-    with mock_aws(config={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}):
-        runtime = Runtime({"AWS_REGION": "us-east-1"})
-        with runtime.installed(), emulated_test_state(runtime), emulated_time(Clock(datetime.now(UTC))):
-            yield boto3.client("stepfunctions", region_name="us-east-1")
-
-
-def test_every_question_aws_check_asks_gets_the_answer_it_expects_from_the_emulator(emulated_sfn, tmp_path):
+def test_every_question_aws_check_asks_gets_the_answer_it_expects_from_the_emulator(teststate_sfn, tmp_path):
     """Every stage enabled (the default build's states are among them): so on AWS a disagreement is AWS
     contradicting the emulator, not the check's reading of the States Language."""
     from state_tests import cases_for
@@ -172,7 +154,7 @@ def test_every_question_aws_check_asks_gets_the_answer_it_expects_from_the_emula
     cases = cases_for(definition)
     wrong = []
     for case in cases:
-        answer = emulated_sfn.test_state(definition=json.dumps(definition), stateName=case.state, input=json.dumps(case.input),
+        answer = teststate_sfn.test_state(definition=json.dumps(definition), stateName=case.state, input=json.dumps(case.input),
                                          roleArn="arn:aws:iam::123456789012:role/states", **case.request)
         if (answer["status"], answer.get("nextState")) != (case.status, case.next_state):
             wrong.append(f"{case.label}: expected {case.status} → {case.next_state}, got {answer['status']} → {answer.get('nextState')}")

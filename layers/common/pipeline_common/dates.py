@@ -1,4 +1,4 @@
-"""The execution input's DATE and the data date derived from it."""
+"""The execution input's DATE, the data date derived from it, and durations as the operator reads them."""
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -66,3 +66,12 @@ def today(execution_start_time: str | None, tz: ZoneInfo) -> date:
     if execution_start_time:
         return _parse_timestamp(execution_start_time).astimezone(tz).date()
     return datetime.now(tz).date()
+
+
+def duration_text(seconds: float) -> str:
+    """"45 s", "12 min 05 s", "2 h 03 min"."""
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    hours, minutes = divmod(seconds // 60, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {seconds % 60:02d} s"
