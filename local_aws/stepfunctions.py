@@ -39,8 +39,10 @@ from moto.stepfunctions.parser.asl.component.state.choice.comparison.comparison_
 from moto.stepfunctions.parser.asl.component.state.choice.comparison.variable import NoSuchVariable
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_unsupported import StateTaskServiceUnsupported
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
+from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.asl.parse import asl_parser
 from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 from moto.stepfunctions.parser.asl.utils.json_path import NoSuchJsonPathError
@@ -93,6 +95,15 @@ def _service_error(self, env, ex: Exception):
     return FailureEvent(env=env, error_name=CustomErrorName(name), event_type=HistoryEventType.TaskFailed,
                         event_details=EventDetails(taskFailedEventDetails=TaskFailedEventDetails(
                             resource=self._get_sfn_resource(), resourceType=self._get_sfn_resource_type(), error=name, cause=cause)))
+
+
+_original_set_error = Environment.set_error
+
+
+def _set_error_unless_stopped(self: Environment, error) -> None:
+    with self._state_mutex:
+        if not isinstance(self._program_state, ProgramStopped):
+            _original_set_error(self, error)
 
 
 _TREES: dict[str, Any] = {}
@@ -148,4 +159,5 @@ def emulated_time(clock: Clock, listener: Listener | None = None) -> Iterator[No
         stack.enter_context(override(ComparisonVariable, "_eval_body", _strict_comparison, rows=("states-runtime-missing-path",)))
         stack.enter_context(override(error_equals_decl.ErrorEqualsDecl, "_eval_body", _error_equals, rows=("states-all-excludes-runtime",)))
         stack.enter_context(override(StateTaskServiceUnsupported, "_from_error", _service_error, rows=("sfn-sagemaker-integration-errors",)))
+        stack.enter_context(override(Environment, "set_error", _set_error_unless_stopped, rows=("sfn-stop-execution-final",)))
         yield
