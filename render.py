@@ -18,12 +18,15 @@ import yaml
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "layers" / "common"))
 
-from pipeline_common import errors, in_use, names, polling, registry, rollout, stages, statuses  # noqa: E402
+from pipeline_common import errors, in_use, names, polling, registry, rollout, stages, statuses, targets  # noqa: E402
 
 DEFAULT_CONFIG = ROOT / "pipeline-config.yaml"
 TEMPLATE = "template.yaml.j2"
 STATE_MACHINE_TEMPLATE = "statemachine/pipeline.asl.json.j2"
-OUTPUTS = {TEMPLATE: "template.yaml", STATE_MACHINE_TEMPLATE: "statemachine/pipeline.asl.json"}
+FAN_OUT_TEMPLATE = "statemachine/fanout.asl.json.j2"
+OUTPUTS = {TEMPLATE: "template.yaml", STATE_MACHINE_TEMPLATE: "statemachine/pipeline.asl.json", FAN_OUT_TEMPLATE: "statemachine/fanout.asl.json"}
+PIPELINE_SUBSTITUTION = "RetrainStateMachineArn"
+MAX_CONCURRENCY = 10000     # a Distributed Map's child executions at once (docs/aws-behaviours.md, sfn-distributed-map)
 
 _POLL = {"initial_wait_seconds": int, "max_wait_seconds": int, "backoff_rate": (int, float)}
 SCHEMA: dict[str, Any] = {
@@ -50,6 +53,7 @@ SCHEMA: dict[str, Any] = {
         "max_delay_seconds": int,
     },
     "max_training_runtime_seconds": int,
+    "fan_out": {"targets": list, "max_concurrency": int, "slack_per_target": str},
     "log_retention_days": int,
     "lambda_timeout_seconds": int,
 }
@@ -63,9 +67,9 @@ SAGEMAKER_INTEGRATION_ERRORS = ["SageMaker.AmazonSageMakerException"]
 ENDPOINT_BUSY_ERRORS = [errors.EndpointNotReady.__name__]
 # The alarms that roll an endpoint update back (the stack creates them; users add their own by name).
 ENDPOINT_ALARMS = [
-    {"logical_id": "EndpointErrorAlarm", "suffix": "invocation-5xx", "metric": "Invocation5XXErrors", "statistic": "Sum",
+    {"logical_id": "EndpointErrorAlarm", "suffix": rollout.ALARM_SUFFIXES[0], "metric": "Invocation5XXErrors", "statistic": "Sum",
      "threshold": "ErrorAlarmThreshold", "description": "Invocation 5XX errors"},
-    {"logical_id": "EndpointLatencyAlarm", "suffix": "model-latency", "metric": "ModelLatency", "statistic": "Average",
+    {"logical_id": "EndpointLatencyAlarm", "suffix": rollout.ALARM_SUFFIXES[1], "metric": "ModelLatency", "statistic": "Average",
      "threshold": "LatencyAlarmMicroseconds", "description": "Model latency"},
 ]
 # Pauses between states, not counted by the task and loop bounds, that the execution timeout must still cover.
@@ -114,12 +118,36 @@ def check_values(config: dict[str, Any], source: str) -> None:
         raise RenderError(f"{source}: max_processing_runtime_seconds must be 1..777600 (SageMaker Processing's 9 days)")
     if not 1 <= config["max_training_runtime_seconds"] <= 2419200:
         raise RenderError(f"{source}: max_training_runtime_seconds must be 1..2419200 (SageMaker's 28 days)")
+    check_fan_out(config, source)
     check_build(config, source)
 
 
-def with_build(config: dict[str, Any], enabled: list[str] | None = None, deploy_target: str | None = None) -> dict[str, Any]:
-    """The config with exactly ``enabled`` stages on and ``deploy_target`` (the command line's --stages and
-    --deploy-target), each when given; checked as a whole."""
+def check_fan_out(config: dict[str, Any], source: str) -> None:
+    """Each target becomes {"name", "overrides"}; a bad one fails the build, named (the targets file's are skipped at run time)."""
+    fan_out = config["fan_out"]
+    entries = [{"name": t} if isinstance(t, str) else t for t in fan_out["targets"]]
+    for entry in entries:
+        found = targets.problems(entry, prefix="p")
+        if found or "enabled" in entry:
+            raise RenderError(f"{source}: fan_out.targets: " + "; ".join(found or [f"target {entry['name']!r}: 'enabled' belongs in the targets file"]))
+    duplicates = sorted({e["name"] for e in entries if [x["name"] for x in entries].count(e["name"]) > 1})
+    if duplicates:
+        raise RenderError(f"{source}: fan_out.targets lists {', '.join(duplicates)} more than once")
+    if len(entries) == 1:
+        raise RenderError(f"{source}: fan_out.targets lists one target ({entries[0]['name']}): one target needs no fan-out; "
+                          "leave the list empty and set the Target parameter")
+    if not 1 <= fan_out["max_concurrency"] <= MAX_CONCURRENCY:
+        raise RenderError(f"{source}: fan_out.max_concurrency is {fan_out['max_concurrency']}, expected 1..{MAX_CONCURRENCY} "
+                          "(a Distributed Map's child executions at once)")
+    if fan_out["slack_per_target"] not in targets.SLACK_PER_TARGET:
+        raise RenderError(f"{source}: fan_out.slack_per_target is {fan_out['slack_per_target']!r}, expected one of {', '.join(targets.SLACK_PER_TARGET)}")
+    fan_out["targets"] = [{"name": e["name"], "overrides": e.get("overrides", {})} for e in entries]
+
+
+def with_build(config: dict[str, Any], enabled: list[str] | None = None, deploy_target: str | None = None,
+               fan_out: list[Any] | None = None) -> dict[str, Any]:
+    """The config with exactly ``enabled`` stages on, ``deploy_target`` and the targets ``fan_out`` (the command line's
+    --stages, --deploy-target and --targets), each when given; checked as a whole."""
     if enabled is not None:
         unknown = sorted(set(enabled) - set(stages.STAGES))
         if unknown:
@@ -127,6 +155,9 @@ def with_build(config: dict[str, Any], enabled: list[str] | None = None, deploy_
         config = {**config, "stages": {stage: stage in enabled for stage in stages.STAGES}}
     if deploy_target is not None:
         config = {**config, "deploy_target": deploy_target}
+    if fan_out is not None:
+        config = {**config, "fan_out": {**config["fan_out"], "targets": list(fan_out)}}
+        check_fan_out(config, "the build")
     check_build(config)
     return config
 
@@ -218,6 +249,7 @@ def context(config: dict[str, Any]) -> dict[str, Any]:
         "config": config,
         "phases": {"running": statuses.RUNNING, "succeeded": statuses.SUCCEEDED, "failed": statuses.FAILED},
         "functions": [{"folder": folder, "logical_id": logical_id, "substitution": names.substitution_key(logical_id)} for folder, logical_id in names.FUNCTIONS.items()],
+        "fn_substitution": {folder: names.substitution_key(logical_id) for folder, logical_id in names.FUNCTIONS.items()},
         "fn": {folder: "${" + names.substitution_key(logical_id) + "}" for folder, logical_id in names.FUNCTIONS.items()},
         "training_policy": policy(training),
         "endpoint_policy": policy(endpoint),
@@ -237,9 +269,34 @@ def context(config: dict[str, Any]) -> dict[str, Any]:
         "deploy_package_key": registry.DEPLOY_PACKAGE,
         "variant_name": names.VARIANT,
         "endpoint_alarms": ENDPOINT_ALARMS,
-        "rollback_alarms": "!Join [\",\", [!Ref " + ", !Ref ".join(a["logical_id"] for a in ENDPOINT_ALARMS) + ", !Ref ExtraRollbackAlarms]]",
+        # With many targets each run names its own endpoint's alarms (pipeline_common.targets.alarm_names).
+        "rollback_alarms": "!Ref ExtraRollbackAlarms" if config["fan_out"]["targets"] else
+                           "!Join [\",\", [!Ref " + ", !Ref ".join(a["logical_id"] for a in ENDPOINT_ALARMS) + ", !Ref ExtraRollbackAlarms]]",
         "extra_alarms_max": rollout.ALARM_LIST_MAX - len(ENDPOINT_ALARMS),
         "rollout_limits": {"wait": rollout.WAIT_INTERVAL_SECONDS, "linear": rollout.LINEAR_STEP_PERCENT, "canary": rollout.CANARY_PERCENT},
+        "fan_out": config["fan_out"],
+        "target_in_input": bool(config["fan_out"]["targets"]),
+        "pipeline_substitution": PIPELINE_SUBSTITUTION,
+        "plan_paths": ["$.plan.targets", "$.plan.skipped", "$.plan.max_concurrency", "$.plan.run_input.DATE"],
+        "alarm_suffixes": rollout.ALARM_SUFFIXES,
+        **per_target(config),
+    }
+
+
+def logical_suffix(target: str) -> str:
+    return "".join(part.capitalize() for part in target.split("-"))
+
+
+def per_target(config: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """What the template creates once per target: with one target, from its parameters; with many, from their names."""
+    declared = config["fan_out"]["targets"]
+    if not declared:
+        return {"alarm_targets": [{"logical_suffix": "", "endpoint": "${EndpointName}"}],
+                "approval_targets": [{"logical_suffix": "", "group": "${ResourcePrefix}-${Target}", "target_json": ""}]}
+    return {
+        "alarm_targets": [{"logical_suffix": logical_suffix(t["name"]), "endpoint": "${ResourcePrefix}-" + t["name"]} for t in declared],
+        "approval_targets": [{"logical_suffix": logical_suffix(t["name"]), "group": "${ResourcePrefix}-" + t["name"],
+                              "target_json": (', "target": ' + json.dumps(t)).replace("'", "''")} for t in declared],
     }
 
 
@@ -267,16 +324,19 @@ def render_file(env: jinja2.Environment, name: str, values: dict[str, Any]) -> s
 
 
 def render(config_path: Path = DEFAULT_CONFIG, root: Path = ROOT, out_dir: Path | None = None,
-           enabled_stages: list[str] | None = None, deploy_target: str | None = None) -> dict[str, Path]:
-    """Render every template (with exactly ``enabled_stages`` and ``deploy_target``, when given); returns the
-    written paths. Writes nothing unless all render."""
-    values = context(with_build(load_config(config_path), enabled_stages, deploy_target))
+           enabled_stages: list[str] | None = None, deploy_target: str | None = None, fan_out: list[Any] | None = None) -> dict[str, Path]:
+    """Render every template (with exactly ``enabled_stages``, ``deploy_target`` and the targets ``fan_out``, when given);
+    returns the written paths (the fan-out state machine only with targets). Writes nothing unless all render."""
+    values = context(with_build(load_config(config_path), enabled_stages, deploy_target, fan_out))
     env = environment(root)
-    rendered = {name: render_file(env, name, values) for name in OUTPUTS}
-    try:
-        json.loads(rendered[STATE_MACHINE_TEMPLATE])
-    except json.JSONDecodeError as error:
-        raise RenderError(f"{STATE_MACHINE_TEMPLATE}: renders to invalid JSON: {error}") from None
+    names_ = [TEMPLATE, STATE_MACHINE_TEMPLATE] + ([FAN_OUT_TEMPLATE] if values["target_in_input"] else [])
+    rendered = {name: render_file(env, name, {**values, "target_in_input": values["target_in_input"] and name != FAN_OUT_TEMPLATE})
+                for name in names_}
+    for name in names_[1:]:
+        try:
+            json.loads(rendered[name])
+        except json.JSONDecodeError as error:
+            raise RenderError(f"{name}: renders to invalid JSON: {error}") from None
     out_dir = out_dir or root
     written = {}
     for name, text in rendered.items():
@@ -284,6 +344,8 @@ def render(config_path: Path = DEFAULT_CONFIG, root: Path = ROOT, out_dir: Path 
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
         written[name] = target
+    if FAN_OUT_TEMPLATE not in rendered:
+        (out_dir / OUTPUTS[FAN_OUT_TEMPLATE]).unlink(missing_ok=True)
     return written
 
 

@@ -37,6 +37,7 @@ from moto.stepfunctions.parser.asl.component.state import state as state_module
 from moto.stepfunctions.parser.asl.component.state.choice.comparison.comparison_operator_type import ComparisonOperatorType
 from moto.stepfunctions.parser.asl.component.state.choice.comparison.comparison_variable import ComparisonVariable
 from moto.stepfunctions.parser.asl.component.state.choice.comparison.variable import NoSuchVariable
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import StateTaskServiceSfn
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_unsupported import StateTaskServiceUnsupported
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.eval.environment import Environment
@@ -106,6 +107,44 @@ def _set_error_unless_stopped(self: Environment, error) -> None:
             _original_set_error(self, error)
 
 
+_original_sfn_parameters = StateTaskServiceSfn._normalise_parameters
+_original_sfn_task = StateTaskServiceSfn._eval_service_task
+_USER_JSON = {"input", "output"}
+
+
+def _api_case(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def _asl_cased(value: Any) -> Any:
+    """botocore's answer as Step Functions gives it to the state: keys capitalised, user JSON (Input, Output) as is,
+    timestamps as ISO text."""
+    if isinstance(value, dict):
+        return {_api_case(k): (v if k in _USER_JSON else _asl_cased(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_asl_cased(v) for v in value]
+    if isinstance(value, _datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def _sfn_parameters(self, parameters, boto_service_name=None, service_action_name=None) -> None:
+    _original_sfn_parameters(self, parameters, boto_service_name, service_action_name)
+    for key in [k for k in parameters if k[:1].isupper()]:
+        parameters[key[:1].lower() + key[1:]] = parameters.pop(key)
+
+
+def _sfn_response(self, response, boto_service_name=None, service_action_name=None) -> None:
+    cased = _asl_cased(response)
+    response.clear()
+    response.update(cased)
+
+
+def _sfn_task(self, env, resource_runtime_part, normalised_parameters, state_credentials) -> None:
+    _original_sfn_task(self, env, resource_runtime_part, normalised_parameters, state_credentials)
+    env.stack.append(_asl_cased(env.stack.pop()))
+
+
 _TREES: dict[str, Any] = {}
 _TREES_LOCK = threading.Lock()
 _original_parse = asl_parser.AmazonStateLanguageParser.parse
@@ -159,5 +198,8 @@ def emulated_time(clock: Clock, listener: Listener | None = None) -> Iterator[No
         stack.enter_context(override(ComparisonVariable, "_eval_body", _strict_comparison, rows=("states-runtime-missing-path",)))
         stack.enter_context(override(error_equals_decl.ErrorEqualsDecl, "_eval_body", _error_equals, rows=("states-all-excludes-runtime",)))
         stack.enter_context(override(StateTaskServiceUnsupported, "_from_error", _service_error, rows=("sfn-sagemaker-integration-errors",)))
+        for attribute, replacement in (("_normalise_parameters", _sfn_parameters), ("_normalise_response", _sfn_response),
+                                       ("_eval_service_task", _sfn_task)):
+            stack.enter_context(override(StateTaskServiceSfn, attribute, replacement, rows=("sfn-start-execution-sync2",)))
         stack.enter_context(override(Environment, "set_error", _set_error_unless_stopped, rows=("sfn-stop-execution-final",)))
         yield

@@ -4,9 +4,10 @@ from datetime import date
 from typing import Any
 
 import contents
+import plan
 from botocore.exceptions import ClientError
 
-from pipeline_common import config, dates, events, names
+from pipeline_common import config, dates, events, names, targets
 from pipeline_common.aws import client, error_code, http_status, is_not_found, retryable_errors
 from pipeline_common.errors import BucketMissing, DataAccessDenied, InvalidInput
 from pipeline_common.log import logger
@@ -107,7 +108,16 @@ def num_class() -> int | None:
         return None
 
 
+@targets.for_target
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if isinstance(event, dict) and "plan" in event:
+        run, _ = resolve_dates({"input": events.read(event, "plan.input", object, plan.STEP, default={}),
+                                "execution_start_time": event["plan"].get("execution_start_time")},
+                               config.required_int("DATA_LAG_DAYS"), config.required("TIMEZONE"))
+        result = plan.plan(event, client("s3"), client("service-quotas"), run.isoformat())
+        log.info("targets planned", extra={"targets": [t["name"] for t in result["targets"]], "skipped": result["skipped"],
+                                           "max_concurrency": result["max_concurrency"], "notes": result["notes"]})
+        return result
     bucket = config.required("BUCKET")
     run, data_day = resolve_dates(event, config.required_int("DATA_LAG_DAYS"), config.required("TIMEZONE"))
     target, file_name = config.required("TARGET"), config.required("DATA_FILE_NAME")

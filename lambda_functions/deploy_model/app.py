@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pipeline_common import config, endpoints, events, gate, history, in_use, names, registry, rollout
+from pipeline_common import config, endpoints, events, gate, history, in_use, names, registry, rollout, targets
 from pipeline_common.aws import client, describe_or_none, error_code, error_message, retryable_errors
 from pipeline_common.errors import ConfigError, EndpointNotReady, InvalidInput, PipelineError, ResourceConflict
 from pipeline_common.log import logger
@@ -569,6 +569,7 @@ def check_rollout_fits() -> None:
         )
 
 
+@targets.for_target
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """With deploy_target batch there is no endpoint: ``endpoint_name`` is "" all the way down."""
     endpoint_name = config.required("ENDPOINT_NAME") if in_use.deploy_target() == in_use.ENDPOINT else ""

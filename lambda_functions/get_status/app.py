@@ -8,7 +8,7 @@ import json
 import math
 from typing import Any
 
-from pipeline_common import config, endpoints, events, gate, polling, rollout, stages, statuses
+from pipeline_common import config, endpoints, events, gate, polling, rollout, stages, statuses, targets
 from pipeline_common.aws import client, describe_or_none, retryable_errors
 from pipeline_common.errors import InvalidInput, ResourceVanished
 from pipeline_common.log import logger
@@ -171,6 +171,7 @@ def evaluation(s3, uri: str) -> dict[str, Any]:
             "rows": document.get("rows"), "still_good": still_good, "uri": uri}
 
 
+@targets.for_target
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     kind = events.read(event, "kind", str, STEP)
     name = events.read(event, "name", str, STEP)

@@ -12,13 +12,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import digest
 from aws_lambda_powertools.utilities import parameters
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
 import messages
-from pipeline_common import config, events
+from pipeline_common import config, events, targets
+from pipeline_common.aws import client
 from pipeline_common.errors import ConfigError, InvalidInput, SlackDeliveryFailed
 from pipeline_common.log import logger
 
@@ -28,6 +30,8 @@ STEP = "Notify"
 SECRET_CACHE_SECONDS = 300
 REQUEST_TIMEOUT_SECONDS = 10
 DEFAULT_BUDGET_SECONDS = 30.0
+DIGEST = "digest"
+MAX_RESULT_TEXT = 600          # the message's text in the result: with many targets each run keeps it for the digest
 _WEBHOOK_PATH = re.compile(r"(/services/)[^\s\"'<>]+")
 
 
@@ -118,17 +122,37 @@ def _seconds_left(context: Any) -> Callable[[], float] | None:
     return (lambda: remaining() / 1000) if callable(remaining) else None
 
 
+def deliver(kind: str, event: dict[str, Any]) -> bool:
+    """One target's run of many: its messages go out as fan_out.slack_per_target says (the digest repeats them)."""
+    if "target" not in event:
+        return True
+    policy = config.optional("SLACK_PER_TARGET", "all")
+    return policy == "all" or (policy == "failures" and kind == "failed")
+
+
+@targets.for_target
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     kind = events.read(event, "kind", str, STEP)
-    if kind not in messages.KINDS:
-        raise InvalidInput(f"notification kind {kind!r} is not one of {', '.join(messages.KINDS)}")
+    if kind not in messages.KINDS + (DIGEST,):
+        raise InvalidInput(f"notification kind {kind!r} is not one of {', '.join(messages.KINDS + (DIGEST,))}")
     state = events.read(event, "state", dict, STEP, default={})
     execution = events.read(event, "execution", str, STEP, default="unknown")
-    message = messages.build(kind, state, execution, config.required("AWS_REGION"), config.required("STACK_NAME"))
+    region, stack = config.required("AWS_REGION"), config.required("STACK_NAME")
+    failed: list[str] = []
+    if kind == DIGEST:
+        message, failed = digest.build(client("stepfunctions"), state, execution, region, stack)
+    else:
+        target = config.optional("TARGET") if "target" in event else ""
+        message = messages.build(kind, state, execution, region, f"{stack} · {target}" if target else stack)
+    result: dict[str, Any] = {"kind": kind}
+    if kind == DIGEST or "target" in event:
+        result.update(text=redact(message["text"])[:MAX_RESULT_TEXT], **({"failed": failed} if kind == DIGEST else {}))
     secret_id = config.optional("SLACK_WEBHOOK_SECRET_ARN")
+    if not deliver(kind, event):
+        return {**result, "delivered": False, "withheld": "fan_out.slack_per_target: the digest says it"}
     if not secret_id:
         log.warning("no Slack webhook configured; message logged only", extra={"kind": kind, "text": redact(message["text"])})
-        return {"delivered": False, "kind": kind}
+        return {**result, "delivered": False}
     retries = send(webhook_url(secret_id), message, config.required_int("SLACK_MAX_RETRIES"), _seconds_left(context))
     log.info("Slack message delivered", extra={"kind": kind, "text": redact(message["text"]), "retries": retries})
-    return {"delivered": True, "kind": kind, "retries": len(retries)}
+    return {**result, "delivered": True, "retries": len(retries)}

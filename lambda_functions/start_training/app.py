@@ -7,7 +7,7 @@ import pooled
 import stage_jobs
 from botocore.exceptions import ClientError
 
-from pipeline_common import config, endpoints, events, history, in_use, jobs, names, quotas
+from pipeline_common import config, endpoints, events, history, in_use, jobs, names, quotas, targets
 from pipeline_common.aws import client, describe_or_none, error_code, retryable_errors
 from pipeline_common.errors import ConfigError, InvalidInput, ResourceConflict
 from pipeline_common.log import logger
@@ -163,6 +163,7 @@ def spot_max_wait(max_runtime: int) -> int:
     return wait
 
 
+@targets.for_target
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if isinstance(event, dict) and "stage" in event:
         result = stage_jobs.prepare(event, client("sagemaker"), client("s3"))

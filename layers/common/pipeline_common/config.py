@@ -3,20 +3,41 @@
 import json
 import math
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from .errors import ConfigError
 
+_OVERLAY: ContextVar[dict[str, str] | None] = ContextVar("overlay", default=None)
+
+
+@contextmanager
+def overlaid(values: dict[str, str]) -> Iterator[None]:
+    """While inside, ``values`` stand in for environment variables (one target's names and overrides)."""
+    token = _OVERLAY.set({**(_OVERLAY.get() or {}), **values})
+    try:
+        yield
+    finally:
+        _OVERLAY.reset(token)
+
+
+def _get(name: str) -> str | None:
+    overlay = _OVERLAY.get() or {}
+    return overlay[name] if name in overlay else os.environ.get(name)
+
 
 def required(name: str) -> str:
-    value = os.environ.get(name)
+    value = _get(name)
     if value is None or value == "":
         raise ConfigError(f"environment variable {name} is not set: the template must set it")
     return value
 
 
 def optional(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    value = _get(name)
+    return default if value is None else value
 
 
 def required_int(name: str, minimum: int = 0) -> int:

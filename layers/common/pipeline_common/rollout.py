@@ -12,6 +12,9 @@ from . import config
 ALL_AT_ONCE, CANARY, LINEAR = "AllAtOnce", "Canary", "Linear"
 PROVISIONING_ALLOWANCE_SECONDS = 1800   # the new fleet's own start, before any traffic moves
 ROUTING = {ALL_AT_ONCE: "ALL_AT_ONCE", CANARY: "CANARY", LINEAR: "LINEAR"}
+STRATEGIES = tuple(ROUTING)            # the RolloutStrategy parameter's AllowedValues
+# The stack's own rollback alarms of an endpoint are named <stack>-<endpoint>-<suffix> (render.ENDPOINT_ALARMS).
+ALARM_SUFFIXES = ("invocation-5xx", "model-latency")
 # SageMaker's limits (docs/aws-behaviours.md, guardrail-limits): the template refuses settings outside them at deploy time.
 ALARM_LIST_MAX = 10                    # botocore AutoRollbackConfig.Alarms (AlarmList max)
 WAIT_INTERVAL_SECONDS = (0, 3600)      # botocore TrafficRoutingConfig.WaitIntervalInSeconds; TerminationWaitInSeconds alike
