@@ -145,9 +145,9 @@ def check_fan_out(config: dict[str, Any], source: str) -> None:
 
 
 def with_build(config: dict[str, Any], enabled: list[str] | None = None, deploy_target: str | None = None,
-               fan_out: list[Any] | None = None) -> dict[str, Any]:
-    """The config with exactly ``enabled`` stages on, ``deploy_target`` and the targets ``fan_out`` (the command line's
-    --stages, --deploy-target and --targets), each when given; checked as a whole."""
+               fan_out: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The config with exactly ``enabled`` stages on, ``deploy_target`` and ``fan_out`` settings (targets, max_concurrency)
+    over the config's, each when given; checked as a whole."""
     if enabled is not None:
         unknown = sorted(set(enabled) - set(stages.STAGES))
         if unknown:
@@ -156,7 +156,7 @@ def with_build(config: dict[str, Any], enabled: list[str] | None = None, deploy_
     if deploy_target is not None:
         config = {**config, "deploy_target": deploy_target}
     if fan_out is not None:
-        config = {**config, "fan_out": {**config["fan_out"], "targets": list(fan_out)}}
+        config = {**config, "fan_out": {**config["fan_out"], **fan_out}}
         check_fan_out(config, "the build")
     check_build(config)
     return config
@@ -324,7 +324,7 @@ def render_file(env: jinja2.Environment, name: str, values: dict[str, Any]) -> s
 
 
 def render(config_path: Path = DEFAULT_CONFIG, root: Path = ROOT, out_dir: Path | None = None,
-           enabled_stages: list[str] | None = None, deploy_target: str | None = None, fan_out: list[Any] | None = None) -> dict[str, Path]:
+           enabled_stages: list[str] | None = None, deploy_target: str | None = None, fan_out: dict[str, Any] | None = None) -> dict[str, Path]:
     """Render every template (with exactly ``enabled_stages``, ``deploy_target`` and the targets ``fan_out``, when given);
     returns the written paths (the fan-out state machine only with targets). Writes nothing unless all render."""
     values = context(with_build(load_config(config_path), enabled_stages, deploy_target, fan_out))

@@ -11,6 +11,7 @@ from typing import Any
 from .lambdas import LocalFunction, Runtime
 from .template import Resolver, TemplateError, load, resources_of_type
 
+PIPELINE_MACHINE, FAN_OUT_MACHINE = "RetrainStateMachine", "FanOutStateMachine"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 
@@ -21,6 +22,7 @@ class Stack:
     template: dict[str, Any]
     resolver: Resolver
     state_machine_arn: str = ""
+    fan_out_arn: str = ""                   # with many targets: the fan-out state machine the schedule starts
     schedules: list[dict[str, Any]] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
 
@@ -64,6 +66,7 @@ def deploy(template_path: Path, stack_name: str, parameters: dict[str, str], cli
         pseudo={"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws", "AWS::StackName": stack_name, "AWS::URLSuffix": "amazonaws.com"},
     )
     stack = Stack(stack_name, template, resolver)
+    schedules: list[tuple[str, str, str, dict[str, Any]]] = []
     layer_dirs: dict[str, Path] = {}
     for logical_id, layer in resources_of_type(template, "AWS::Serverless::LayerVersion").items():
         layer_dirs[logical_id] = root / layer["Properties"]["ContentUri"]
@@ -115,23 +118,28 @@ def deploy(template_path: Path, stack_name: str, parameters: dict[str, str], cli
         resolver.attributes[logical_id] = {"Arn": arn}
 
     machines = resources_of_type(template, "AWS::Serverless::StateMachine")
-    if len(machines) != 1:
-        raise TemplateError(f"expected one AWS::Serverless::StateMachine in {template_path}, found {sorted(machines)}")
-    (machine_id, machine), = machines.items()
-    properties = machine["Properties"]
-    definition = (template_path.parent / properties["DefinitionUri"]).read_text()
-    substitutions = {key: str(resolver.resolve(value)) for key, value in properties.get("DefinitionSubstitutions", {}).items()}
-    unresolved = sorted(set(re.findall(r"\$\{([^}]+)\}", definition)) - set(substitutions))
-    if unresolved:
-        raise TemplateError(f"{properties['DefinitionUri']}: no DefinitionSubstitutions for {unresolved}")
-    for key, value in substitutions.items():
-        definition = definition.replace("${" + key + "}", value)
+    if PIPELINE_MACHINE not in machines or set(machines) - {PIPELINE_MACHINE, FAN_OUT_MACHINE}:
+        raise TemplateError(f"expected {PIPELINE_MACHINE} (and, with many targets, {FAN_OUT_MACHINE}) in {template_path}, found {sorted(machines)}")
     states_role = _role(clients["iam"], f"{stack_name}-states", "states.amazonaws.com")
-    stack.state_machine_arn = clients["stepfunctions"].create_state_machine(
-        name=f"{stack_name}-{machine_id}", definition=definition, roleArn=states_role, type=properties.get("Type", "STANDARD")
-    )["stateMachineArn"]
-    resolver.physical_ids[machine_id] = stack.state_machine_arn
-
+    for machine_id in [m for m in (PIPELINE_MACHINE, FAN_OUT_MACHINE) if m in machines]:   # the fan-out names the pipeline
+        properties = machines[machine_id]["Properties"]
+        definition = (template_path.parent / properties["DefinitionUri"]).read_text()
+        substitutions = {key: str(resolver.resolve(value)) for key, value in properties.get("DefinitionSubstitutions", {}).items()}
+        unresolved = sorted(set(re.findall(r"\$\{([^}]+)\}", definition)) - set(substitutions))
+        if unresolved:
+            raise TemplateError(f"{properties['DefinitionUri']}: no DefinitionSubstitutions for {unresolved}")
+        for key, value in substitutions.items():
+            definition = definition.replace("${" + key + "}", value)
+        name = resolver.resolve(properties["Name"]) if "Name" in properties else f"{stack_name}-{machine_id}"
+        arn = clients["stepfunctions"].create_state_machine(name=name, definition=definition, roleArn=states_role,
+                                                            type=properties.get("Type", "STANDARD"))["stateMachineArn"]
+        resolver.physical_ids[machine_id] = arn
+        resolver.attributes[machine_id] = {"Arn": arn, "Name": name}
+        if machine_id == PIPELINE_MACHINE:
+            stack.state_machine_arn = arn
+        else:
+            stack.fan_out_arn = arn
+        schedules.extend((machine_id, arn, event_id, event) for event_id, event in properties.get("Events", {}).items())
     for rule_id, rule in resources_of_type(template, "AWS::Events::Rule").items():
         if "Condition" in rule and not resolver.conditions[rule["Condition"]]:
             continue
@@ -143,7 +151,7 @@ def deploy(template_path: Path, stack_name: str, parameters: dict[str, str], cli
         stack.rules.append(name)
 
     scheduler_role = _role(clients["iam"], f"{stack_name}-scheduler", "scheduler.amazonaws.com")
-    for event_id, event in properties.get("Events", {}).items():
+    for machine_id, machine_arn, event_id, event in schedules:
         if event.get("Type") != "ScheduleV2":
             continue
         spec = resolver.resolve(event["Properties"])
@@ -153,7 +161,7 @@ def deploy(template_path: Path, stack_name: str, parameters: dict[str, str], cli
             "ScheduleExpressionTimezone": spec.get("ScheduleExpressionTimezone", "UTC"),
             "State": spec.get("State", "ENABLED"),
             "FlexibleTimeWindow": {"Mode": "OFF"},
-            "Target": {"Arn": stack.state_machine_arn, "RoleArn": scheduler_role, "Input": spec.get("Input", "{}"),
+            "Target": {"Arn": machine_arn, "RoleArn": scheduler_role, "Input": spec.get("Input", "{}"),
                        "RetryPolicy": spec.get("RetryPolicy", {})},
         }
         clients["scheduler"].create_schedule(**schedule)

@@ -77,6 +77,7 @@ class Summary:
     failed_calls: list[str] = field(default_factory=list)
     deployment_configs: list[dict[str, Any]] = field(default_factory=list)
     training_events: list[str] = field(default_factory=list)
+    targets: dict[str, dict[str, Any]] = field(default_factory=dict)   # many targets: each one's execution, states and deployment
     wall_seconds: float = 0.0
     emulated_seconds: float = 0.0
     logs: dict[str, list[str]] = field(default_factory=dict)
@@ -101,8 +102,8 @@ class Timeline:
     prints each); a task's errors print after the row of the state they belong to.
     """
 
-    def __init__(self, clock: Clock, printer: Printer, verbose: bool = False) -> None:
-        self.clock, self.printer, self.verbose = clock, printer, verbose
+    def __init__(self, clock: Clock, printer: Printer, verbose: bool = False, wall: bool = True) -> None:
+        self.clock, self.printer, self.verbose, self.wall = clock, printer, verbose, wall
         self.enabled = False
         self.started = time.monotonic()
         self.origin = 0.0
@@ -123,7 +124,8 @@ class Timeline:
 
     def _stamp(self) -> str:
         emulated = int(self._emulated())
-        return f"{time.monotonic() - self.started:6.2f}s  T+{emulated // 3600:03d}:{emulated // 60 % 60:02d}:{emulated % 60:02d}"
+        wall = f"{time.monotonic() - self.started:6.2f}s" if self.wall else " " * 7
+        return f"{wall}  T+{emulated // 3600:03d}:{emulated // 60 % 60:02d}:{emulated % 60:02d}"
 
     def _flush_errors(self) -> None:
         for line in self.errors:
@@ -211,11 +213,12 @@ class LocalPipeline:
         """Today where the schedule runs; Step Functions stamps executions with the real time."""
         return dates.today(None, self.timezone)
 
-    def data_key(self, prefix_parameter: str, run_date: date) -> str:
+    def data_key(self, prefix_parameter: str, run_date: date, target: str = "") -> str:
         p = self.stack.parameters
-        return names.data_key(p[prefix_parameter], dates.data_date(run_date, self.lag), p["Target"], p["DataFileName"])
+        return names.data_key(p[prefix_parameter], dates.data_date(run_date, self.lag), target or p["Target"], p["DataFileName"])
 
-    def seed(self, run: Run, run_date: date) -> None:
+    def seed(self, run: Run, run_date: date, target: str = "") -> None:
+        """The day's files of ``run`` for ``target`` (default: the stack's Target parameter)."""
         training, validation = self.data or dataset.training_and_validation(run.seed, run.label_noise, run.drift, run.validation)
         if run.corrupt_champion:
             self.corrupt_serving_artifact()
@@ -233,11 +236,11 @@ class LocalPipeline:
         if "PredictionInputPrefix" in p and run.prediction_input != "none":
             rows = (dataset.features_of(validation) if self.data else dataset.prediction_rows(run.seed)) if run.prediction_input == "rows" \
                 else b"5.1,3.5\n6.2,2.9\n"
-            key = names.data_key(p["PredictionInputPrefix"], dates.data_date(run_date, self.lag), p["Target"], "rows.csv")
+            key = names.data_key(p["PredictionInputPrefix"], dates.data_date(run_date, self.lag), target or p["Target"], "rows.csv")
             self.clients["s3"].put_object(Bucket=BUCKET, Key=key, Body=rows)
         if "RawPrefix" in p:
             if run.data != NONE:
-                self.clients["s3"].put_object(Bucket=BUCKET, Key=self.data_key("RawPrefix", run_date),
+                self.clients["s3"].put_object(Bucket=BUCKET, Key=self.data_key("RawPrefix", run_date, target),
                                               Body=dataset.raw(run.seed, run.drift, broken=run.raw_broken))
             return
         files = {
@@ -247,7 +250,7 @@ class LocalPipeline:
             NONE: {},
         }[run.data]
         for prefix_parameter, body in files.items():
-            self.clients["s3"].put_object(Bucket=BUCKET, Key=self.data_key(prefix_parameter, run_date), Body=body)
+            self.clients["s3"].put_object(Bucket=BUCKET, Key=self.data_key(prefix_parameter, run_date, target), Body=body)
 
     def corrupt_serving_artifact(self, delete: bool = False) -> None:
         """Overwrite the serving model's model.tar.gz with bytes no container can load (or delete it)."""
@@ -315,11 +318,19 @@ class LocalPipeline:
     def execute(self, run: Run, run_input: dict[str, Any]) -> dict[str, Any]:
         self.emulator.training = self.training_for(run)
         self.emulator.endpoint = run.endpoint
-        sfn = self.clients["stepfunctions"]
-        arn = sfn.start_execution(
-            stateMachineArn=self.stack.state_machine_arn, name=f"local-{uuid.uuid4().hex[:12]}", input=json.dumps(run_input)
+        return self.start(self.stack.state_machine_arn, run_input)
+
+    def start(self, state_machine_arn: str, run_input: dict[str, Any]) -> dict[str, Any]:
+        arn = self.clients["stepfunctions"].start_execution(
+            stateMachineArn=state_machine_arn, name=f"local-{uuid.uuid4().hex[:12]}", input=json.dumps(run_input)
         )["executionArn"]
         return self.wait(arn)
+
+    def running_pipelines(self) -> int:
+        """Executions of the pipeline now running: the emulated clock moves once all of them wait."""
+        backend = stepfunctions_backend(ACCOUNT, REGION)
+        return sum(1 for execution in backend._get_executions() if execution.state_machine_arn == self.stack.state_machine_arn
+                   and getattr(execution.exec_status, "value", "RUNNING") == "RUNNING")
 
     def wait(self, arn: str) -> dict[str, Any]:
         """The execution's description and history once it ended. The status is read from moto's backend
@@ -347,13 +358,20 @@ class LocalPipeline:
             for script in sorted((ROOT / "processing").glob("*.py")):
                 self.clients["s3"].put_object(Bucket=BUCKET, Key=f"{prefix.strip('/')}/{script.name}", Body=script.read_bytes())
 
+    @property
+    def groups(self) -> list[str]:
+        """Every target's model package group: the stack's one, or with many targets one each."""
+        declared = self.stack.resolver.resolve(self.stack.template["Outputs"]["Targets"]["Value"]).split(",") if self.stack.fan_out_arn else []
+        return [f"{self.stack.parameters['ResourcePrefix']}-{name}" for name in declared] or [self.group]
+
     def resources(self) -> dict[str, Any]:
         sm = self.clients["sagemaker"]
         serving = []
         for summary in sm.list_endpoints()["Endpoints"]:
             endpoint = sm.describe_endpoint(EndpointName=summary["EndpointName"])
             serving.append({"name": endpoint["EndpointName"], "status": endpoint["EndpointStatus"], "config": endpoint["EndpointConfigName"]})
-        records = history.records(self.clients["s3"], self.history)
+        records = [entry for group in self.groups for entry in
+                   history.records(self.clients["s3"], history.Location(BUCKET, self.stack.parameters["DeploymentHistoryPrefix"], group))]
         packages = []
         for group in sm.list_model_package_groups()["ModelPackageGroupSummaryList"]:
             for summary in sm.list_model_packages(ModelPackageGroupName=group["ModelPackageGroupName"])["ModelPackageSummaryList"]:
@@ -421,7 +439,7 @@ class Account:
 def emulated_account(scenario: Scenario, config: Path = render.DEFAULT_CONFIG, printer: Printer = print,
                      data: tuple[bytes, bytes] | None = None, parameters: dict[str, str] | None = None,
                      verbose: bool = False, stages: list[str] | None = None, deploy_target: str | None = None,
-                     stack_name: str = STACK) -> Iterator[Account]:
+                     stack_name: str = STACK, fan_out: dict[str, Any] | None = None) -> Iterator[Account]:
     """Render, start emulated AWS (empty, in this process), deploy the stack into it; gone on exit."""
     logging.getLogger("moto").setLevel(logging.CRITICAL)
     clock = Clock(datetime.now(UTC).replace(second=0, microsecond=0))
@@ -432,7 +450,7 @@ def emulated_account(scenario: Scenario, config: Path = render.DEFAULT_CONFIG, p
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="retrain-local-", ignore_cleanup_errors=True)))
         rendered = render.render(config, out_dir=workdir / "build", enabled_stages=stages if stages is not None else (list(scenario.stages) or None),
-                                 deploy_target=deploy_target or scenario.deploy_target)
+                                 deploy_target=deploy_target or scenario.deploy_target, fan_out=fan_out)
         stack.callback(children.stop_all)
         stack.enter_context(mock_aws(config={"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}))
         clients = {service: _client(service) for service in SERVICES}
@@ -454,6 +472,7 @@ def emulated_account(scenario: Scenario, config: Path = render.DEFAULT_CONFIG, p
         stack.enter_context(emulated_test_state(runtime))
         deployed = deploy(rendered[render.TEMPLATE], stack_name, {**_parameters(scenario, secret_arn), **(parameters or {})}, clients, runtime, code_root=ROOT)
         pipeline = LocalPipeline(clients, deployed, emulator, clock, workdir, data)
+        clock.active = pipeline.running_pipelines
         emulator.run_stage_job = pipeline.run_stage_job
         pipeline.upload_processing_code()
         stack.enter_context(delivering_to_state_machines(pipeline.started_by_rules))

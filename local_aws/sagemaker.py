@@ -433,7 +433,8 @@ class SageMakerEmulator:
             job = original["create_training_job"](backend, *args, **kwargs)
             job.algorithm_specification["MetricDefinitions"] = request["algorithm_specification"].get("MetricDefinitions", [])
             job.final_metric_data_list = []
-            emulator.jobs[name] = _Job(emulator.clock.now(), emulator.training(name, request))
+            job.creation_time = job.last_modified_time = emulator.clock.now()
+            emulator.jobs[name] = _Job(job.creation_time, emulator.training(name, request))
             emulator._refresh_job(backend, name)
             return job
 

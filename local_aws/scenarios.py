@@ -35,6 +35,15 @@ class Run:
 
 
 @dataclass(frozen=True)
+class Target:
+    """One target of a many-target scenario: its name, its day, its overrides."""
+
+    name: str
+    run: Run = field(default_factory=Run)
+    overrides: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     description: str
@@ -53,9 +62,24 @@ class Scenario:
     stages: tuple[str, ...] = ()             # the build's optional stages (pipeline-config.yaml stages) this scenario needs
     deploy_target: str | None = None         # the build's deploy_target, when the scenario needs one (None: the config's)
     earlier_data_days: int = 0               # the data of this many days before the first run is already in the bucket
+    targets: tuple[Target, ...] = ()         # many targets: the fan-out runs main's day once per target (pipeline-config.yaml fan_out)
+    max_concurrency: int | None = None       # with targets: fan_out.max_concurrency (None: the config's)
 
 
 _STUCK = TrainingOutcome(status="Completed", duration_seconds=10**9)
+TARGET_NAMES = ("iris-a", "iris-b", "iris-c", "iris-d", "iris-e", "iris-f", "iris-g", "iris-h", "iris-i")
+
+
+def targets_of(count: int) -> tuple[Target, ...]:
+    """``count`` targets, each with its own day of data (a different shuffle of iris)."""
+    if not 2 <= count <= len(TARGET_NAMES):
+        raise ValueError(f"{count} targets: expected 2..{len(TARGET_NAMES)}")
+    return tuple(Target(name, Run(seed=index + 1)) for index, name in enumerate(TARGET_NAMES[:count]))
+
+
+THREE_TARGETS = (Target("iris-a", Run(seed=1)),
+                 Target("iris-b", Run(seed=2), {"hyperparameters": {"objective": "multi:softmax", "num_class": "3", "max_depth": "3"}, "rollout_strategy": "Canary"}),
+                 Target("iris-c", Run(seed=3, drift=1.2)))
 MISSING_BUCKET = "retrain-local-no-such-bucket"
 
 SCENARIOS = {
@@ -202,6 +226,17 @@ SCENARIOS = {
                  "is gated against it on the same rows, marked in use, and writes the day's predictions; no endpoint left, SUCCEEDED",
                  "SUCCEEDED", before=(Run(day_offset=-1),), parameters={"GateRule": "PlainComparison"}, stages=("batch_predict",),
                  deploy_target="batch"),
+        Scenario("three-targets", "three targets with different data (one with its own hyperparameters and a canary rollout): three "
+                 "child executions each train, gate and deploy their own endpoint, and Slack gets one digest, SUCCEEDED", "SUCCEEDED",
+                 targets=THREE_TARGETS),
+        Scenario("targets-one-fails", "three targets; one's training job fails: the other two deploy, Slack gets that failure as it "
+                 "happens and a digest naming it, and the fan-out fails after the others finished, FAILED", "FAILED",
+                 targets=(THREE_TARGETS[0], Target("iris-b", Run(seed=2, training=TrainingOutcome(
+                     status="Failed", failure_reason="AlgorithmError: the training script exited 1 (emulated)"))), THREE_TARGETS[2])),
+        Scenario("targets-one-without-data", "three targets; one has no data today: two deploy, the digest shows a quiet 'no new data' "
+                 "for it, SUCCEEDED", "SUCCEEDED", targets=(THREE_TARGETS[0], Target("iris-b", Run(data=NONE)), THREE_TARGETS[2])),
+        Scenario("targets-concurrency-capped", "four targets, MaxConcurrency 2: never more than two training jobs at once on the "
+                 "emulated clock, all four deploy, SUCCEEDED", "SUCCEEDED", targets=targets_of(4), max_concurrency=2),
     ]
 }
 

@@ -172,7 +172,7 @@ def emulated_time(clock: Clock, listener: Listener | None = None) -> Iterator[No
     """Wait states and Retry intervals advance ``clock``; timestamps come from it; AWS's strictness applies."""
 
     def wait_interval(self, env, wait_seconds):
-        clock.advance(max(0, wait_seconds))
+        clock.sleep(max(0, wait_seconds))
 
     original_add_event = EventManager.add_event
 
@@ -183,7 +183,7 @@ def emulated_time(clock: Clock, listener: Listener | None = None) -> Iterator[No
         return event_id
 
     retry_time = mock.Mock(wraps=retrier_decl.time)
-    retry_time.sleep = lambda seconds: clock.advance(seconds)
+    retry_time.sleep = lambda seconds: clock.sleep(seconds)
     state_datetime = mock.Mock(wraps=_datetime)
     state_datetime.timezone = _datetime.timezone
     state_datetime.datetime = mock.Mock(wraps=_datetime.datetime)
