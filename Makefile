@@ -16,7 +16,7 @@ ENV ?= dev
 # make aws-check --dry-run (make's own -n) still runs the check's dry run: it prints the plan, and touches nothing.
 DRY_RUN := $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry-run)
 FAST_TESTS := tests/unit tests/render tests/emulator tests/training
-LOCAL_ARGS := --scenario $(SCENARIO) $(if $(DATA),--data $(DATA)) $(ARGS)
+LOCAL_ARGS := --scenario $(SCENARIO) $(if $(DATA),--data $(DATA)) $(if $(TARGETS),--targets $(TARGETS)) $(ARGS)
 
 .PHONY: help local scenarios render diagram lint venvs test-fast test aws-check gate-bench clean python-check
 
@@ -41,7 +41,7 @@ $(SAM_VENV)/.installed: requirements-sam.txt constraints-sam.txt
 	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt -c constraints-sam.txt
 	touch $@
 
-local: $(VENV)/.installed ## run the pipeline locally: SCENARIO=name, DATA=dir (train.csv, validation.csv), ARGS="--verbose ..."
+local: $(VENV)/.installed ## run the pipeline locally: SCENARIO=name, DATA=dir (train.csv, validation.csv), TARGETS=3 (fan-out), ARGS="--verbose ..."
 	$(PY) scripts/run_local.py $(LOCAL_ARGS)
 
 scenarios: $(VENV)/.installed ## list the local scenarios

@@ -291,12 +291,16 @@ def per_target(config: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
     """What the template creates once per target: with one target, from its parameters; with many, from their names."""
     declared = config["fan_out"]["targets"]
     if not declared:
-        return {"alarm_targets": [{"logical_suffix": "", "endpoint": "${EndpointName}"}],
-                "approval_targets": [{"logical_suffix": "", "group": "${ResourcePrefix}-${Target}", "target_json": ""}]}
+        return {"alarm_targets": [{"logical_suffix": "", "endpoint": "${EndpointName}", "dimension": "!Ref EndpointName"}],
+                "approval_targets": [{"logical_suffix": "", "group": "${ResourcePrefix}-${Target}", "target_json": ""}],
+                "approval_machine": "RetrainStateMachine"}
     return {
-        "alarm_targets": [{"logical_suffix": logical_suffix(t["name"]), "endpoint": "${ResourcePrefix}-" + t["name"]} for t in declared],
+        "alarm_targets": [{"logical_suffix": logical_suffix(t["name"]), "endpoint": "${ResourcePrefix}-" + t["name"],
+                           "dimension": "!Sub ${ResourcePrefix}-" + t["name"]} for t in declared],
+        # An approval deploys through the fan-out, for that one target: its overrides (config and targets file) apply.
         "approval_targets": [{"logical_suffix": logical_suffix(t["name"]), "group": "${ResourcePrefix}-" + t["name"],
-                              "target_json": (', "target": ' + json.dumps(t)).replace("'", "''")} for t in declared],
+                              "target_json": ', "TARGETS": ["' + t["name"] + '"]'} for t in declared],
+        "approval_machine": "FanOutStateMachine",
     }
 
 

@@ -54,6 +54,15 @@ def most_at_once(intervals: list[tuple[datetime, datetime]]) -> int:
     return most
 
 
+def _training(history: list[dict[str, Any]]) -> dict[str, Any]:
+    """What StartTraining started (job name, instance type, hyperparameters), from the target's history."""
+    for event in history:
+        details = event.get("stateExitedEventDetails") or {}
+        if event["type"] == "TaskStateExited" and details.get("name") == "StartTraining":
+            return json.loads(details["output"]).get("training", {})
+    return {}
+
+
 def _dispatch(trainers: dict[str, Callable], prefix: str) -> Callable:
     """The training outcome of a job by the target its name carries (<prefix>-<target>-YYYYMMDD...)."""
     by_length = sorted(trainers, key=len, reverse=True)
@@ -93,15 +102,15 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = runner.
             described = sfn.describe_execution(executionArn=listed["executionArn"])
             history = sfn.get_execution_history(executionArn=listed["executionArn"], maxResults=1000)["events"]
             name = json.loads(described["input"])["target"]["name"]
-            targets[name] = {"status": described["status"], "execution": listed["executionArn"], "error": described.get("error", ""),
+            targets[name] = {"status": described["status"], "execution": listed["executionArn"], "error": described.get("error", ""), "cause": described.get("cause", ""),
                              "states": [e["stateEnteredEventDetails"]["name"] for e in history if e["type"].endswith("StateEntered")],
-                             "deployment": runner._deployment(history), "history": history}
+                             "deployment": runner._deployment(history), "training": _training(history), "history": history}
         for target in scenario.targets:
             found = targets.get(target.name)
             printer("")
             printer(f"target {target.name}: {found['status'] if found else 'not run'}")
             if found:
-                printer("  wall     emulated    state")
+                printer("           emulated    state")
                 replay(found["history"], origin, printer, verbose)
         printer("")
         printer("fan-out:")
@@ -119,3 +128,18 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = runner.
         summary.resources["most_training_jobs_at_once"] = most_at_once(training_intervals(clients["sagemaker"]))
     summary.wall_seconds = round(time.monotonic() - started, 2)
     return summary
+
+
+def report(summary: runner.Summary, printer: runner.Printer = print, verbose: bool = False) -> None:
+    printer("")
+    printer(f"result: {summary.status}" + (f" ({summary.error})" if summary.error else ""))
+    for name, target in sorted(summary.targets.items()):
+        deployment = target["deployment"]
+        what = deployment.get("action", "") + (f" {deployment.get('endpoint_name')}" if deployment.get("endpoint_name") else "")
+        printer(f"target {name}: {target['status']}" + (f" ({target['error']})" if target["error"] else f" ({what.strip() or target['states'][-1]})"))
+    resources = summary.resources
+    printer(f"slack messages: {len(summary.slack)} delivered ({', '.join(summary.headlines)})")
+    for endpoint in resources.get("endpoints", []):
+        printer(f"endpoint {endpoint['name']}: {endpoint['status']} on {endpoint['config']}")
+    printer(f"training jobs: {len(resources.get('training_jobs', []))}, at most {resources['most_training_jobs_at_once']} at once")
+    printer(f"wall time {summary.wall_seconds:.1f} s, emulated time {runner.timedelta(seconds=int(summary.emulated_seconds))}")

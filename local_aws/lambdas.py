@@ -20,6 +20,10 @@ from moto.awslambda_simple.models import LambdaSimpleBackend
 
 from .overrides import override
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "layers" / "common"))
+
+from pipeline_common import config  # noqa: E402  (the same module the functions import)
+
 
 @dataclass
 class LocalFunction:
@@ -46,15 +50,15 @@ class Runtime:
 
     @contextmanager
     def _function_environment(self, function: LocalFunction) -> Iterator[None]:
-        saved_environ, saved_path = dict(os.environ), list(sys.path)
-        os.environ.clear()
-        os.environ.update({**self.base_environment, **function.environment, "AWS_LAMBDA_FUNCTION_NAME": function.name})
+        """The function's variables reach its code through pipeline_common.config (the only reader of them); os.environ
+        holds the base environment for the whole run (``installed``): executions run at once, and a thread that
+        replaced os.environ under another one reading it (botocore does) would break that one."""
+        saved_path = list(sys.path)
         sys.path[:0] = [str(function.code_dir)] + [str(d) for d in function.layer_dirs]
         try:
-            yield
+            with config.environment({**self.base_environment, **function.environment, "AWS_LAMBDA_FUNCTION_NAME": function.name}):
+                yield
         finally:
-            os.environ.clear()
-            os.environ.update(saved_environ)
             sys.path[:] = saved_path
 
     def _load(self, function: LocalFunction) -> ModuleType:
@@ -121,6 +125,8 @@ class Runtime:
     def installed(self) -> Iterator[None]:
         """Route moto's Lambda invoke (used by its Step Functions executor) to this runtime."""
         runtime = self
+        saved = {key: os.environ.get(key) for key in self.base_environment}
+        os.environ.update(self.base_environment)
 
         def invoke(backend, function_name, qualifier, body, headers, response_headers):
             event = json.loads(body) if body else {}
@@ -129,5 +135,12 @@ class Runtime:
                 response_headers["x-amz-function-error"] = "Unhandled"
             return payload
 
-        with override(LambdaSimpleBackend, "invoke", invoke, rows=("lambda-invoke-function-error",)):
-            yield
+        try:
+            with override(LambdaSimpleBackend, "invoke", invoke, rows=("lambda-invoke-function-error",)):
+                yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value

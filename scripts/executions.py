@@ -29,6 +29,7 @@ class Run:
     headline: str
     training_job: str
     state: dict[str, Any]
+    target: str = ""          # with many targets: whose run it was
 
     def seconds(self, now: datetime) -> int:
         return int(((self.stopped or now) - self.started).total_seconds())
@@ -65,17 +66,20 @@ def describe(sfn, summary: dict[str, Any], stack: str) -> Run:
         name=summary["name"], arn=summary["executionArn"], status=summary["status"], started=summary["startDate"], stopped=summary.get("stopDate"),
         data_date=str(data.get("data_date") or run_input.get("DATE") or (run_input.get("ORIGIN") or "approval" if run_input.get("DEPLOY_PACKAGE") else "—")),
         headline=messages.facts(kind, state, stack)[0] if kind else ("(running: no message yet)" if summary["status"] == "RUNNING" else "(no Slack message)"),
-        training_job=str(training.get("job_name") or latest_training or ""), state=state)
+        training_job=str(training.get("job_name") or latest_training or ""), state=state,
+        target=str((run_input.get("target") or {}).get("name", "")) if isinstance(run_input.get("target"), dict) else "")
 
 
-def recent(sfn, state_machine_arn: str, stack: str, last: int) -> list[Run]:
+def recent(sfn, state_machine_arn: str, stack: str, last: int, target: str | None = None) -> list[Run]:
+    """The ``last`` runs, newest first (with ``target``: that target's; a child execution's name starts with its target)."""
     summaries = []
     for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=state_machine_arn):
-        summaries += page["executions"]
+        summaries += [s for s in page["executions"] if not target or s["name"].startswith(f"{target}-")]
         if len(summaries) >= last:
             break
     summaries.sort(key=lambda s: s["startDate"], reverse=True)
-    return [describe(sfn, summary, stack) for summary in summaries[:last]]
+    runs = [describe(sfn, summary, stack) for summary in summaries[:last]]
+    return [run for run in runs if not target or run.target == target]
 
 
 def billable_seconds(sagemaker, job: str) -> int | None:

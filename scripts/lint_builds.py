@@ -54,6 +54,11 @@ def render_builds() -> list[Path]:
         folder = BUILDS_DIR / build_name(enabled, deploy_target)
         render.render(out_dir=folder, enabled_stages=enabled, deploy_target=deploy_target)
         folders.append(folder)
+    for deploy_target in ("endpoint", "batch"):   # many targets: the fan-out state machine and per-target resources
+        folder = BUILDS_DIR / f"fan-out:{deploy_target}"
+        render.render(out_dir=folder, deploy_target=deploy_target, fan_out={"targets": ["alpha", "beta"]},
+                      enabled_stages=["batch_predict"] if deploy_target == "batch" else None)
+        folders.append(folder)
     return folders
 
 
@@ -66,7 +71,8 @@ def code_files() -> list[Path]:
 def checks(folders: list[Path]) -> list[Check]:
     tools_dev, tools_sam = ROOT / "constraints-dev.txt", ROOT / "constraints-sam.txt"
     templates = [folder / render.OUTPUTS[render.TEMPLATE] for folder in folders]
-    machines = [folder / render.OUTPUTS[render.STATE_MACHINE_TEMPLATE] for folder in folders]
+    machines = [folder / render.OUTPUTS[name] for folder in folders for name in (render.STATE_MACHINE_TEMPLATE, render.FAN_OUT_TEMPLATE)
+                if (folder / render.OUTPUTS[name]).exists()]
     batches = [templates[i::CFN_LINT_BATCHES] for i in range(CFN_LINT_BATCHES)]
     template = ROOT / "template.yaml"
     return [
@@ -122,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         print(f"lint_builds.py: failed: {', '.join(failed)}", file=sys.stderr)
         return 1
-    print(f"every build ({len(folders) - 1} stage combinations and deploy targets, and the default build): statelint and cfn-lint clean")
+    print(f"every build ({len(folders) - 1} stage combinations, deploy targets and fan-outs, and the default build): statelint and cfn-lint clean")
     return 0
 
 

@@ -1,6 +1,7 @@
 """What approve-model, rollback and model-history share: the deployed stack's registry, and who is asking."""
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--env", default="dev", help=ENV_HELP)
     where.add_argument("--stack", help="the CloudFormation stack name instead (as the Slack message names it)")
     parser.add_argument("--region", help="AWS region of the stack (default: AWS_REGION / your profile's)")
+    parser.add_argument("--target", help="with many targets (fan_out): the one to act on (the stack's Targets output lists them)")
 
 
 def stack_of(args: argparse.Namespace) -> str:
@@ -24,10 +26,46 @@ def stack_of(args: argparse.Namespace) -> str:
     return args.stack or stack_name(args.env)
 
 
-def stack_outputs(session, stack: str) -> dict[str, str]:
+def raw_outputs(session, stack: str) -> dict[str, str]:
+    """The stack's outputs, whatever its targets."""
     from pipeline_stack import outputs
 
     return outputs(session.client("cloudformation"), stack)
+
+
+def stack_outputs(session, stack: str, target: str | None = None) -> dict[str, str]:
+    return for_target(raw_outputs(session, stack), stack, target)
+
+
+def for_target(outputs: dict[str, str], stack: str, target: str | None) -> dict[str, str]:
+    """The stack's outputs as seen by one target: with many targets, that target's group, endpoint and history,
+    and TargetInput, what an execution of the fan-out gets to run that target alone."""
+    from pipeline_common import targets
+
+    declared = [name for name in outputs.get("Targets", "").split(",") if name]
+    if not declared:
+        if target:
+            raise UsageError(f"--target {target}: stack {stack} has one target (no fan-out): leave --target out")
+        return outputs
+    if not target:
+        raise UsageError(f"stack {stack} runs {len(declared)} targets ({', '.join(declared)}): name one with --target")
+    if target not in declared:
+        raise UsageError(f"--target {target!r} is not a target of stack {stack}: expected one of {', '.join(declared)}")
+    prefix = outputs["ResourcePrefix"]
+    group = targets.group_name(prefix, target)
+    return {**outputs, "ModelPackageGroup": group, "DeploymentHistory": f"{outputs['DeploymentHistory'].rstrip('/')}/{group}/",
+            **({"EndpointName": targets.endpoint_name(prefix, target)} if outputs.get("DeployTarget", "endpoint") == "endpoint" else {}),
+            "StartArn": outputs["FanOutStateMachineArn"], "TargetInput": json.dumps({"TARGETS": [target]})}
+
+
+def run_input(outputs: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:
+    """An execution's input on the state machine ``start_arn`` starts: with many targets, for the one chosen."""
+    return {**values, **json.loads(outputs.get("TargetInput", "{}"))}
+
+
+def start_arn(outputs: dict[str, str]) -> str:
+    """Where a run for a date or a deployment starts: the pipeline, or with many targets the fan-out (overrides, digest)."""
+    return outputs.get("StartArn") or outputs["StateMachineArn"]
 
 
 def history_of(outputs: dict[str, str]):

@@ -19,8 +19,10 @@ import json  # noqa: E402
 import os  # noqa: E402
 from datetime import date  # noqa: E402
 
-from local_aws import dataset, runner  # noqa: E402
-from local_aws.scenarios import SCENARIOS, describe  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+from local_aws import dataset, fan_out, runner  # noqa: E402
+from local_aws.scenarios import SCENARIOS, describe, targets_of  # noqa: E402
 from local_aws.template import TemplateError  # noqa: E402
 
 INTERRUPTED = 130
@@ -47,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
                         "batch_predict; '' for none); default: the scenario's, else pipeline-config.yaml's")
     parser.add_argument("--deploy-target", choices=runner.in_use.DEPLOY_TARGETS, help="build with this deploy_target (batch: no endpoint, "
                         "needs batch_predict); default: the scenario's, else pipeline-config.yaml's")
+    parser.add_argument("--targets", type=int, metavar="N", help="many targets: N targets (2..9), each with its own day of data, through "
+                        "the fan-out (one timeline per target and the digest); the scenario's own targets otherwise")
     parser.add_argument("--verbose", action="store_true", help="print every poll of the loops and each function's log lines")
     args = parser.parse_args(argv)
     if args.list_scenarios:
@@ -56,7 +60,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"run_local.py: error: unknown scenario {args.scenario!r}; known: {', '.join(SCENARIOS)}", file=sys.stderr)
         return 2
-    problem = check_outputs(args)
+    scenario = SCENARIOS[args.scenario]
+    if args.targets is not None:
+        try:
+            scenario = replace(scenario, name=f"{args.targets}-targets", targets=targets_of(args.targets),
+                               description=f"{args.targets} targets with their own data through the fan-out: each trains, gates and deploys; one digest")
+        except ValueError as error:
+            print(f"run_local.py: error: --targets {error}", file=sys.stderr)
+            return 2
+    problem = check_outputs(args) or (scenario.targets and fan_out_conflicts(args))
     if problem:
         print(f"run_local.py: error: {problem}", file=sys.stderr)
         return 2
@@ -65,8 +77,11 @@ def main(argv: list[str] | None = None) -> int:
         data = dataset.from_directory(args.data) if args.data else None
         if data:
             parameters = dataset.own_data_parameters(data[0], args.data, parameters)
-        summary = runner.run(SCENARIOS[args.scenario], run_date=args.date, config=args.config, data=data, parameters=parameters, verbose=args.verbose,
-                             stages=runner.render.parse_stages(args.stages), deploy_target=args.deploy_target)
+        if scenario.targets:
+            summary = fan_out.run(scenario, run_date=args.date, config=args.config, verbose=args.verbose)
+        else:
+            summary = runner.run(scenario, run_date=args.date, config=args.config, data=data, parameters=parameters, verbose=args.verbose,
+                                 stages=runner.render.parse_stages(args.stages), deploy_target=args.deploy_target)
     except (runner.render.RenderError, TemplateError, dataset.DataError) as error:
         print(f"run_local.py: error: {error}", file=sys.stderr)
         return 2
@@ -77,11 +92,18 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(INTERRUPTED)
-    runner.report(summary, verbose=args.verbose)
+    (fan_out.report if scenario.targets else runner.report)(summary, verbose=args.verbose)
     if args.json:
         args.json.write_text(json.dumps(summary.as_dict(), indent=2, default=str))
         print(f"summary written to {args.json}")
     return 0 if summary.status == "SUCCEEDED" else 1
+
+
+def fan_out_conflicts(args: argparse.Namespace) -> str:
+    """What a many-target run does not take (each target has its own seeded day)."""
+    given = [flag for flag, value in (("--data", args.data), ("--parameter", args.parameter), ("--stages", args.stages),
+                                      ("--deploy-target", args.deploy_target)) if value]
+    return f"{', '.join(given)} cannot be combined with many targets (--targets or a targets scenario)" if given else ""
 
 
 def check_outputs(args: argparse.Namespace) -> str:

@@ -5,7 +5,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from pipeline_common import config, events, quotas, targets
+from pipeline_common import config, events, quotas, registry, targets
 from pipeline_common.aws import is_not_found, retryable_errors
 from pipeline_common.errors import AwsThrottled, AwsUnavailable, InvalidInput
 
@@ -65,5 +65,8 @@ def plan(event: dict[str, Any], s3, service_quotas, run_date: str) -> dict[str, 
     from_file, note = read_targets_file(s3, config.required("BUCKET"), config.optional("TARGETS_FILE_KEY"))
     runnable, skipped = targets.plan(declared, from_file, only, config.required("RESOURCE_PREFIX"))
     at_once, quota_note = concurrency(service_quotas, int(request.get("max_concurrency", 1)), len(runnable))
-    return {"targets": runnable, "skipped": skipped, "max_concurrency": at_once, "run_input": {"DATE": run_date},
+    # An approval or a rollback (scripts/rollback --target) deploys its package through the target's run.
+    operator = {key: run_input[key] for key in (registry.DEPLOY_PACKAGE, "ORIGIN", "REQUESTED_BY", "REASON", "PROMOTE")
+                if isinstance(run_input, dict) and key in run_input}
+    return {"targets": runnable, "skipped": skipped, "max_concurrency": at_once, "run_input": {"DATE": run_date, **operator},
             "notes": [n for n in (note, quota_note) if n]}

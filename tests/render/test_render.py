@@ -39,11 +39,13 @@ def successors(state: dict) -> set[str]:
     return {n for n in nexts if n}
 
 
-def test_rendering_is_deterministic(tmp_path):
+@pytest.mark.parametrize("fan_out", [None, {"targets": ["a", "b"]}], ids=["one target", "many targets"])
+def test_rendering_is_deterministic(tmp_path, fan_out):
     first, second = tmp_path / "a", tmp_path / "b"
-    render.render(out_dir=first)
-    render.render(out_dir=second)
-    for name in render.OUTPUTS.values():
+    written = render.render(out_dir=first, fan_out=fan_out)
+    render.render(out_dir=second, fan_out=fan_out)
+    assert (render.FAN_OUT_TEMPLATE in written) == bool(fan_out)
+    for name in [render.OUTPUTS[template] for template in written]:
         assert (first / name).read_text() == (second / name).read_text()
 
 

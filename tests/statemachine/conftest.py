@@ -1,6 +1,6 @@
 import pytest
 
-from local_aws import runner
+from local_aws import fan_out, runner
 from local_aws.scenarios import SCENARIOS
 
 
@@ -22,7 +22,8 @@ def collapse(states: list[str]) -> list[str]:
 @pytest.fixture
 def run_scenario():
     def run(name: str, **kwargs) -> runner.Summary:
-        summary = runner.run(SCENARIOS[name], printer=lambda line: None, **kwargs)
+        scenario = SCENARIOS[name]
+        summary = (fan_out.run if scenario.targets else runner.run)(scenario, printer=lambda line: None, **kwargs)
         assert summary.status == SCENARIOS[name].expected_status, (summary.error, summary.cause, summary.states)
         return summary
 

@@ -496,7 +496,7 @@ def test_every_scenario_has_a_test():
               "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
               "harder-day", "easier-day", "champion-unscorable", "manual-approval", "manual-reject", "rollback",
               "canary-succeeds", "canary-alarm-rollback", "linear-succeeds", "quota-short", "serverless", "spot-interrupted-resumes",
-              "data-capture-kept", "pooled-evidence-ships", "stale-serving-model"} | STAGE_SCENARIOS   # the stage scenarios: tests/statemachine/test_stages.py
+              "data-capture-kept", "pooled-evidence-ships", "stale-serving-model"} | STAGE_SCENARIOS   # the stage scenarios: tests/statemachine/test_stages.py; the targets: test_fan_out.py
     assert tested == set(SCENARIOS)
 
 

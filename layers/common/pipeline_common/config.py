@@ -11,6 +11,18 @@ from typing import Any
 from .errors import ConfigError
 
 _OVERLAY: ContextVar[dict[str, str] | None] = ContextVar("overlay", default=None)
+_ENVIRONMENT: ContextVar[dict[str, str] | None] = ContextVar("environment", default=None)
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """While inside, ``values`` are the whole environment this module reads: one function's, as Lambda sets it
+    (the local emulator runs every function in one process, many executions at once, and never touches os.environ)."""
+    token = _ENVIRONMENT.set(dict(values))
+    try:
+        yield
+    finally:
+        _ENVIRONMENT.reset(token)
 
 
 @contextmanager
@@ -25,7 +37,10 @@ def overlaid(values: dict[str, str]) -> Iterator[None]:
 
 def _get(name: str) -> str | None:
     overlay = _OVERLAY.get() or {}
-    return overlay[name] if name in overlay else os.environ.get(name)
+    if name in overlay:
+        return overlay[name]
+    given = _ENVIRONMENT.get()
+    return (os.environ if given is None else given).get(name)
 
 
 def required(name: str) -> str:
