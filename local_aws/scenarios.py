@@ -73,7 +73,7 @@ TARGET_NAMES = ("iris-a", "iris-b", "iris-c", "iris-d", "iris-e", "iris-f", "iri
 def targets_of(count: int) -> tuple[Target, ...]:
     """``count`` targets, each with its own day of data (a different shuffle of iris)."""
     if not 2 <= count <= len(TARGET_NAMES):
-        raise ValueError(f"{count} targets: expected 2..{len(TARGET_NAMES)}")
+        raise ValueError(f"is {count}: expected 2..{len(TARGET_NAMES)} targets")
     return tuple(Target(name, Run(seed=index + 1)) for index, name in enumerate(TARGET_NAMES[:count]))
 
 

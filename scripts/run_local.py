@@ -17,9 +17,8 @@ use_project_venv()
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-from datetime import date  # noqa: E402
-
 from dataclasses import replace  # noqa: E402
+from datetime import date  # noqa: E402
 
 from local_aws import dataset, fan_out, runner  # noqa: E402
 from local_aws.scenarios import SCENARIOS, describe, targets_of  # noqa: E402

@@ -62,6 +62,8 @@ def test_every_build_is_linted_and_sam_build_reads_the_functions_code(tmp_path, 
     checks = {check.name: check for check in lint_builds.checks(lint_builds.render_builds())}
     assert list(checks)[0] == "statelint" and checks["sam build"].sam and checks["sam validate --lint"].sam
     linted = [arg for name, check in checks.items() if name.startswith("cfn-lint") for arg in check.command[1:]]
-    assert len(linted) == len(lint_builds.render.every_build()) + 1
+    assert len(linted) == len(lint_builds.render.every_build()) + 1 + 2        # the default build, and the fan-out with each deploy target
+    machines = checks["statelint"].command[2:]
+    assert sum(path.endswith("fanout.asl.json") for path in machines) == 2
     assert any("lambda_functions" in str(path) for path in checks["sam build"].inputs)
     assert not any("__pycache__" in str(path) for path in checks["sam build"].inputs)

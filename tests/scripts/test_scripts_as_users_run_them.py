@@ -210,3 +210,18 @@ def test_ctrl_c_stops_children_removes_temporary_files_and_exits_130_with_one_li
 def test_a_rejection_without_a_reason_is_refused_before_touching_aws(tmp_path):
     result = run(["scripts/approve-model", "--env", "prod", "3", "--reject"], bare_environment(tmp_path))
     assert result.returncode == 2 and "--reject needs --reason" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_make_local_targets_3_prints_a_timeline_per_target_and_the_digest(tmp_path):
+    """The README's `make local TARGETS=3`: three targets, each with its own day of data, through the fan-out."""
+    result = run(["make", "--no-print-directory", "local", "TARGETS=3"], bare_environment(tmp_path))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    out = result.stdout
+    for name in ("iris-a", "iris-b", "iris-c"):
+        timeline = out.split(f"target {name}: SUCCEEDED\n", 1)[1].split("\n\n", 1)[0]
+        assert "CheckData" in timeline and "poll Training" in timeline and timeline.rstrip().endswith("Deployed"), timeline
+        assert f"target {name}: SUCCEEDED (created retrain-{name})" in out
+    assert "slack: Daily run of 3 targets — retrain-local\n       3 deployed." in out
+    assert "result: SUCCEEDED" in out and "training jobs: 3, at most 3 at once" in out
+    refused = run(["make", "--no-print-directory", "local", "TARGETS=12"], bare_environment(tmp_path))
+    assert refused.returncode == 2 and "--targets is 12: expected 2..9 targets" in refused.stderr

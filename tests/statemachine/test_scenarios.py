@@ -487,6 +487,9 @@ STAGE_SCENARIOS = {"preprocess", "preprocess-fails", "batch-predict", "batch-pre
                    "evaluate-still-good", "evaluate-degraded", "batch-target"}
 
 
+TARGET_SCENARIOS = {"three-targets", "targets-one-fails", "targets-one-without-data", "targets-concurrency-capped"}
+
+
 def test_every_scenario_has_a_test():
     tested = {"happy", "update", "no-data", "missing-validation", "empty-validation", "bad-date", "training-fails", "training-stopped",
               "training-timeout", "deploy-fails", "deploy-rolls-back", "slack-down", "slack-rate-limited", "throttled",
@@ -496,7 +499,8 @@ def test_every_scenario_has_a_test():
               "sagemaker-5xx-mid-poll", "endpoint-failed-yesterday", "metric-nan", "slack-echoes-url",
               "harder-day", "easier-day", "champion-unscorable", "manual-approval", "manual-reject", "rollback",
               "canary-succeeds", "canary-alarm-rollback", "linear-succeeds", "quota-short", "serverless", "spot-interrupted-resumes",
-              "data-capture-kept", "pooled-evidence-ships", "stale-serving-model"} | STAGE_SCENARIOS   # the stage scenarios: tests/statemachine/test_stages.py; the targets: test_fan_out.py
+              "data-capture-kept", "pooled-evidence-ships", "stale-serving-model"} | STAGE_SCENARIOS | TARGET_SCENARIOS
+    # the stage scenarios: tests/statemachine/test_stages.py; the targets: tests/statemachine/test_fan_out.py
     assert tested == set(SCENARIOS)
 
 
