@@ -26,6 +26,8 @@ INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")     # the TrainingInst
 HOSTING_MODES = ("Instance", "Serverless")                    # the HostingMode parameter's AllowedValues
 SLACK_PER_TARGET = ("all", "failures", "none")
 LONGEST_JOB_SUFFIX = max((job.suffix for job in stages.JOBS.values()), key=len)
+EXECUTION_NAME_MAX = 80          # botocore stepfunctions StartExecution name: 1..80; a target's run is <target>-<uuid>
+UUID_LENGTH = 36
 
 
 def _hyperparameters(value: Any) -> str:
@@ -78,6 +80,8 @@ def problems(target: Any, prefix: str) -> list[str]:
     found = []
     if not NAME.match(name):
         found.append(f"name {name!r} is not lowercase letters, digits and single hyphens")
+    elif len(name) + 1 + UUID_LENGTH > EXECUTION_NAME_MAX:
+        found.append(f"name {name!r} is too long: its run's execution name '{name}-<uuid>' must fit Step Functions' {EXECUTION_NAME_MAX} characters")
     else:
         try:
             names.job_name(prefix, name, date(2000, 1, 1), 9, LONGEST_JOB_SUFFIX)

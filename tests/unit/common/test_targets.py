@@ -84,3 +84,9 @@ def test_each_override_meets_the_constraint_of_the_parameter_it_replaces(tmp_pat
     assert re.fullmatch(parameters["MetricFloor"]["AllowedPattern"], targets.OVERRIDES["metric_floor"].as_text(-0.25))
     for override in targets.OVERRIDES.values():
         assert override.parameter in parameters, override
+
+
+def test_a_name_must_fit_its_runs_execution_name_as_well_as_its_job_names():
+    (problem,) = targets.problems({"name": "a" * 44}, prefix="r")
+    assert problem == f"name '{'a' * 44}' is too long: its run's execution name '{'a' * 44}-<uuid>' must fit Step Functions' 80 characters"
+    assert targets.problems({"name": "a" * 43}, prefix="r") == []
