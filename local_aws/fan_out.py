@@ -76,20 +76,30 @@ def _dispatch(trainers: dict[str, Callable], prefix: str) -> Callable:
     return train
 
 
+def build(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's fan_out settings (pipeline-config.yaml's, for this build)."""
+    fan_out: dict[str, Any] = {"targets": [{"name": t.name, "overrides": dict(t.overrides)} for t in scenario.targets]}
+    if scenario.max_concurrency:
+        fan_out["max_concurrency"] = scenario.max_concurrency
+    return fan_out
+
+
+def prepare(pipeline: runner.LocalPipeline, scenario: Scenario, day: date) -> None:
+    """Each target's data for ``day``, and each target's training outcome."""
+    for target in scenario.targets:
+        pipeline.seed(target.run, day, target.name)
+    pipeline.emulator.training = _dispatch({t.name: pipeline.training_for(t.run) for t in scenario.targets},
+                                           pipeline.stack.parameters["ResourcePrefix"])
+
+
 def run(scenario: Scenario, run_date: date | None = None, config: Path = runner.render.DEFAULT_CONFIG, printer: runner.Printer = print,
         verbose: bool = False) -> runner.Summary:
     """Run ``scenario``'s targets through the fan-out on emulated AWS and return what happened."""
     started = time.monotonic()
-    fan_out = {"targets": [{"name": t.name, "overrides": dict(t.overrides)} for t in scenario.targets]}
-    if scenario.max_concurrency:
-        fan_out["max_concurrency"] = scenario.max_concurrency
-    with runner.emulated_account(scenario, config, printer, verbose=verbose, fan_out=fan_out) as account:
+    with runner.emulated_account(scenario, config, printer, verbose=verbose, fan_out=build(scenario)) as account:
         pipeline, receiver, clients = account.pipeline, account.receiver, account.clients
         day = run_date or pipeline.today()
-        for target in scenario.targets:
-            pipeline.seed(target.run, day, target.name)
-        pipeline.emulator.training = _dispatch({t.name: pipeline.training_for(t.run) for t in scenario.targets},
-                                               pipeline.stack.parameters["ResourcePrefix"])
+        prepare(pipeline, scenario, day)
         receiver.messages.clear()
         run_input = {"DATE": run_date.isoformat()} if run_date else pipeline.scheduled_input()
         printer(f"scenario {scenario.name}: {scenario.description}")

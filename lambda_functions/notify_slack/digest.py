@@ -73,8 +73,9 @@ def build(sfn, state: dict[str, Any], execution: str, region: str, stack: str) -
     if len(sections) > MAX_SECTIONS:
         sections = sections[:MAX_SECTIONS - 1] + [f"… and more: {len(lines)} targets in all, see the execution"]
     origin = (plan.get("run_input") or {}).get("ORIGIN")
-    run = f"{str(origin).capitalize()} of {', '.join(str(o.get('target')) for o in outcomes)}" if origin else "Daily run"
-    headline = f"{'FAILED: ' if failed else ''}{run} of {len(outcomes)} target{'s' if len(outcomes) != 1 else ''}"
+    run = (f"{str(origin).capitalize()} of {', '.join(str(o.get('target')) for o in outcomes)}" if origin
+           else f"Daily run of {len(outcomes)} target{'s' if len(outcomes) != 1 else ''}")
+    headline = f"{'FAILED: ' if failed else ''}{run}"
     blocks = [HeaderBlock(text=f"{headline} — {stack}"[:150]), SectionBlock(text=MarkdownTextObject(text=f"{summary}."))]
     blocks += [SectionBlock(text=MarkdownTextObject(text=section)) for section in sections]
     notes = [str(n) for n in plan.get("notes") or []]

@@ -1,6 +1,13 @@
 """Many targets: the fan-out state machine runs the day's pipeline once per target (a Distributed Map of child
 executions), then Slack gets one digest; each scenario's run is shared by its assertions."""
 
+import json
+from dataclasses import replace
+
+from local_aws import fan_out, runner
+from local_aws.scenarios import SCENARIOS
+from local_aws.slack_receiver import text_of
+from pipeline_common import registry
 from tests.statemachine.conftest import collapse
 
 FAN_OUT_DONE = ["PlanTargets", "PlanReady?", "RunTargets", "Digest", "Statuses", "Tally", "AnyTargetFailed?"]
@@ -73,3 +80,28 @@ def test_max_concurrency_caps_the_training_jobs_running_at_once_on_the_emulated_
     assert summary.resources["most_training_jobs_at_once"] == 2          # never more than the cap, and the cap is used
     assert len(summary.resources["training_jobs"]) == 4 and len(summary.resources["endpoints"]) == 4
     assert digest_lines(summary)[0] == "4 deployed."
+
+
+def test_approving_one_targets_version_deploys_that_target_alone_through_the_fan_out_with_its_overrides():
+    """ApprovalMode=Manual with many targets: each target's approval rule starts the fan-out for that target."""
+    scenario = replace(SCENARIOS["three-targets"], parameters={"ApprovalMode": "Manual"})
+    with runner.emulated_account(scenario, printer=lambda line: None, fan_out=fan_out.build(scenario)) as account:
+        pipeline, sagemaker = account.pipeline, account.clients["sagemaker"]
+        fan_out.prepare(pipeline, scenario, pipeline.today())
+        daily = pipeline.start(pipeline.stack.fan_out_arn, {"DATE": pipeline.today().isoformat()})
+        assert daily["status"] == "SUCCEEDED" and account.clients["sagemaker"].list_endpoints()["Endpoints"] == []
+        pending = registry.latest_pending(registry.packages(sagemaker, "retrain-iris-b"))
+        account.receiver.messages.clear()
+        registry.set_approval(sagemaker, pending["ModelPackageArn"], True, "approved by ana: looks right")
+        (started,) = pipeline.started_by_rules
+        assert started.split(":")[6] == "retrain-local-fan-out"
+        approval = pipeline.wait(started)
+        assert approval["status"] == "SUCCEEDED"
+        assert [e["EndpointName"] for e in sagemaker.list_endpoints()["Endpoints"]] == ["retrain-iris-b"]
+        children = account.clients["stepfunctions"].list_executions(stateMachineArn=pipeline.stack.state_machine_arn)["executions"]
+        (child,) = [c for c in children if c["startDate"] >= approval["startDate"] and c["name"].startswith("iris-b-")]
+        child_input = json.loads(account.clients["stepfunctions"].describe_execution(executionArn=child["executionArn"])["input"])
+        assert child_input["DEPLOY_PACKAGE"] == pending["ModelPackageArn"] and child_input["ORIGIN"] == "approval"
+        assert child_input["target"]["overrides"]["rollout_strategy"] == "Canary"     # the config's overrides reached the approval's run
+        (digest,) = [text_of(m.get("blocks", [])) for m in account.receiver.messages]
+        assert digest[0] == "Approval of iris-b — retrain-local" and digest[1] == "1 deployed."
