@@ -5,7 +5,7 @@ import json
 from dataclasses import replace
 
 from local_aws import fan_out, runner
-from local_aws.scenarios import SCENARIOS
+from local_aws.scenarios import SCENARIOS, targets_of
 from local_aws.slack_receiver import text_of
 from pipeline_common import registry
 from tests.statemachine.conftest import collapse
@@ -105,3 +105,13 @@ def test_approving_one_targets_version_deploys_that_target_alone_through_the_fan
         assert child_input["target"]["overrides"]["rollout_strategy"] == "Canary"     # the config's overrides reached the approval's run
         (digest,) = [text_of(m.get("blocks", [])) for m in account.receiver.messages]
         assert digest[0] == "Approval of iris-b — retrain-local" and digest[1] == "1 deployed."
+
+
+def test_with_deploy_target_batch_each_target_registers_its_version_and_writes_its_own_predictions():
+    scenario = replace(SCENARIOS["three-targets"], targets=targets_of(2), stages=("batch_predict",), deploy_target="batch")
+    summary = fan_out.run(scenario, printer=lambda line: None)
+    assert summary.status == "SUCCEEDED" and summary.resources["endpoints"] == []
+    for name in ("iris-a", "iris-b"):
+        assert summary.targets[name]["states"][-2:] == ["NotifyPredictions", "Predicted"]
+    assert sorted(job["name"].rsplit("-", 2)[0] for job in summary.resources["transform_jobs"]) == ["retrain-iris-a", "retrain-iris-b"]
+    assert digest_lines(summary)[0] == "2 predictions."
