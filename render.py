@@ -27,6 +27,7 @@ FAN_OUT_TEMPLATE = "statemachine/fanout.asl.json.j2"
 OUTPUTS = {TEMPLATE: "template.yaml", STATE_MACHINE_TEMPLATE: "statemachine/pipeline.asl.json", FAN_OUT_TEMPLATE: "statemachine/fanout.asl.json"}
 PIPELINE_SUBSTITUTION = "RetrainStateMachineArn"
 MAX_CONCURRENCY = 10000     # a Distributed Map's child executions at once (docs/aws-behaviours.md, sfn-distributed-map)
+MAX_TARGETS = 140           # CloudFormation's 500 resources a stack (fan-out-limits): 3 a target, the rest the pipeline's own
 
 _POLL = {"initial_wait_seconds": int, "max_wait_seconds": int, "backoff_rate": (int, float)}
 SCHEMA: dict[str, Any] = {
@@ -133,6 +134,9 @@ def check_fan_out(config: dict[str, Any], source: str) -> None:
     duplicates = sorted({e["name"] for e in entries if [x["name"] for x in entries].count(e["name"]) > 1})
     if duplicates:
         raise RenderError(f"{source}: fan_out.targets lists {', '.join(duplicates)} more than once")
+    if len(entries) > MAX_TARGETS:
+        raise RenderError(f"{source}: fan_out.targets lists {len(entries)} targets, at most {MAX_TARGETS} per stack (CloudFormation's 500 "
+                          "resources: two rollback alarms and an approval rule each): split them across stacks with their own ResourcePrefix")
     if len(entries) == 1:
         raise RenderError(f"{source}: fan_out.targets lists one target ({entries[0]['name']}): one target needs no fan-out; "
                           "leave the list empty and set the Target parameter")

@@ -140,7 +140,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     region, stack = config.required("AWS_REGION"), config.required("STACK_NAME")
     failed: list[str] = []
     if kind == DIGEST:
-        message, failed = digest.build(client("stepfunctions"), state, execution, region, stack)
+        message, failed = digest.build(client("stepfunctions"), state, execution, region, stack,
+                                       events.read(event, "pipeline", str, STEP, default=""))
     else:
         target = config.optional("TARGET") if "target" in event else ""
         message = messages.build(kind, state, execution, region, f"{stack} · {target}" if target else stack)

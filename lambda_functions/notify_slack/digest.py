@@ -14,29 +14,21 @@ SECTION_CHARS = 2900           # Slack: a section's text is at most 3,000 charac
 MAX_SECTIONS = 45              # Slack: at most 50 blocks in a message (header, summary and context take three)
 
 
-def _cause_of(outcome: dict[str, Any]) -> tuple[str, str, str]:
-    """A failed target: (execution ARN or "", error, cause). The cause of a child that ran is its DescribeExecution
-    (docs/aws-behaviours.md, sfn-start-execution-sync2); one that could not start has a plain cause."""
-    error, cause = str(outcome.get("error") or "Error"), outcome.get("cause")
-    try:
-        described = json.loads(cause) if isinstance(cause, str) else None
-    except ValueError:
-        described = None
-    if isinstance(described, dict):
-        lower = {k.lower(): v for k, v in described.items()}
-        return str(lower.get("executionarn") or ""), str(lower.get("error") or error), readable_cause(lower.get("cause"))
-    return "", error, readable_cause(cause)
+def _link(region: str, arn: str) -> str:
+    return f" <{console_links(region, {}, arn)[0][1]}|execution>"
 
 
-def target_line(sfn, outcome: dict[str, Any], region: str) -> tuple[str, str]:
-    """(kind, the mrkdwn line) of one target's run."""
+def target_line(sfn, outcome: dict[str, Any], region: str, pipeline_arn: str) -> tuple[str, str]:
+    """(kind, the mrkdwn line) of one target's run, read from its own execution."""
     name = outcome.get("target", "?")
+    arn = outcome.get("execution_arn") or (f"{pipeline_arn.replace(':stateMachine:', ':execution:')}:{outcome['execution_name']}"
+                                           if pipeline_arn and outcome.get("execution_name") else "")
+    described = (describe_or_none(sfn.describe_execution, "DescribeExecution", executionArn=arn) or {}) if arn else {}
     if outcome.get("status") != "SUCCEEDED":
-        arn, error, cause = _cause_of(outcome)
-        link = f" <{console_links(region, {}, arn)[0][1]}|execution>" if arn else ""
-        return "failed", f"{ICONS['failed']} *{name}* — FAILED: {error}: {cause}{link}"
-    arn = outcome.get("execution_arn", "")
-    described = describe_or_none(sfn.describe_execution, "DescribeExecution", executionArn=arn) or {}
+        if not described:
+            return "failed", f"{ICONS['failed']} *{name}* — FAILED: its run could not start ({outcome.get('error') or 'no error given'})"
+        why = f"{described.get('error') or outcome.get('error') or 'Error'}: {readable_cause(described.get('cause'))}"
+        return "failed", f"{ICONS['failed']} *{name}* — FAILED: {why}{_link(region, arn)}"
     try:
         state = json.loads(described.get("output") or "{}")
     except ValueError:
@@ -44,16 +36,16 @@ def target_line(sfn, outcome: dict[str, Any], region: str) -> tuple[str, str]:
     notified = state.get("notified") if isinstance(state.get("notified"), dict) else {}
     kind = notified.get("kind") or ("no_data" if (state.get("data") or {}).get("status") == "absent" else "done")
     text = notified.get("text") or "succeeded (its last Slack message was not sent: see the execution)"
-    return kind, f"{ICONS.get(kind, ':white_check_mark:')} *{name}* — {text} <{console_links(region, {}, arn)[0][1]}|execution>"
+    return kind, f"{ICONS.get(kind, ':white_check_mark:')} *{name}* — {text}{_link(region, arn)}"
 
 
-def build(sfn, state: dict[str, Any], execution: str, region: str, stack: str) -> tuple[dict[str, Any], list[str]]:
+def build(sfn, state: dict[str, Any], execution: str, region: str, stack: str, pipeline_arn: str = "") -> tuple[dict[str, Any], list[str]]:
     """The message, and the names of the targets that failed."""
     plan = state.get("plan") if isinstance(state.get("plan"), dict) else {}
     outcomes = [o for o in state.get("outcomes") or [] if isinstance(o, dict)]
     lines, kinds, failed = [], [], []
     for outcome in outcomes:
-        kind, line = target_line(sfn, outcome, region)
+        kind, line = target_line(sfn, outcome, region, pipeline_arn)
         kinds.append(kind)
         lines.append(line)
         if kind == "failed":

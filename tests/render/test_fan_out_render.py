@@ -40,6 +40,12 @@ def test_fifty_targets_fit_the_state_machine_definition_limit(builds):
     assert fan_out - definition_bytes(builds[2]["written"][render.FAN_OUT_TEMPLATE]) == len(json.dumps(FIFTY)) - len(json.dumps(FIFTY[:2]))
 
 
+def test_the_most_targets_a_stack_takes_fit_cloudformation_before_its_transform(tmp_path):
+    template = load(render.render(out_dir=tmp_path, fan_out={"targets": [f"m{i}" for i in range(render.MAX_TARGETS)]})[render.TEMPLATE])
+    # SAM's transform adds the state machines' roles, the schedule, its role and queue: 447 became 452 (samtranslator, 2026-11-30)
+    assert len(template["Resources"]) + 10 <= CFN_MAX_RESOURCES
+
+
 def test_fifty_targets_fit_cloudformation_and_lambda_limits(builds):
     path = builds[50]["written"][render.TEMPLATE]
     template = load(path)
@@ -90,6 +96,7 @@ def test_one_target_renders_no_fan_out_and_keeps_its_parameters(tmp_path):
     (["churn", "churn"], "lists churn more than once"),
     ([{"name": "churn", "overrides": {"rollout_strategy": "Fast"}}, "fraud"], 'override rollout_strategy="Fast" is not one of'),
     ([{"name": "churn", "enabled": False}, "fraud"], "'enabled' belongs in the targets file"),
+    ([f"m{i}" for i in range(render.MAX_TARGETS + 1)], f"lists {render.MAX_TARGETS + 1} targets, at most {render.MAX_TARGETS} per stack"),
 ])
 def test_a_bad_targets_list_fails_the_build_naming_the_value(tmp_path, targets, problem):
     with pytest.raises(render.RenderError, match="fan_out.targets") as refused:

@@ -43,7 +43,8 @@ TRANSIENT_CODES = frozenset(
         "RequestTimeoutException",
     }
 )
-NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException", "NotFound", "404", "NoSuchKey"})
+# ExecutionDoesNotExist: Step Functions' DescribeExecution (botocore stepfunctions, the operation's errors).
+NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException", "NotFound", "404", "NoSuchKey", "ExecutionDoesNotExist"})
 _NOT_FOUND_MESSAGE = re.compile(r"requested resource not found|could not find|does not exist|not found", re.IGNORECASE)
 _CONNECTION_ERRORS = (EndpointConnectionError, ConnectionClosedError, ConnectTimeoutError, ReadTimeoutError)
 

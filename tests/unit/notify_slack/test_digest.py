@@ -12,19 +12,28 @@ REGION = "us-east-1"
 
 
 class Executions:
-    """DescribeExecution of each target's run: its output keeps the last Slack message (``notified``)."""
+    """DescribeExecution of each target's run: a success's output keeps the last Slack message (``notified``)."""
 
-    def __init__(self, outputs: dict[str, dict]):
-        self.outputs = outputs
+    def __init__(self, outputs: dict[str, dict], failures: dict[str, tuple[str, str]] | None = None):
+        self.outputs, self.failures = outputs, failures or {}
 
     def describe_execution(self, executionArn):
-        return {"executionArn": executionArn, "status": "SUCCEEDED", "output": json.dumps(self.outputs[executionArn.rsplit(":", 1)[-1]])}
+        name = executionArn.rsplit(":", 1)[-1]
+        if name in self.failures:
+            error, cause = self.failures[name]
+            return {"executionArn": executionArn, "status": "FAILED", "error": error, "cause": cause}
+        if name not in self.outputs:
+            from botocore.exceptions import ClientError
+
+            raise ClientError({"Error": {"Code": "ExecutionDoesNotExist", "Message": f"Execution Does Not Exist: '{executionArn}'"}}, "DescribeExecution")
+        return {"executionArn": executionArn, "status": "SUCCEEDED", "output": json.dumps(self.outputs[name])}
 
 
 EXECUTIONS = Executions({
     "churn-1": {"notified": {"kind": "deployed", "text": "New model deployed: Endpoint retrain-churn serves the model trained on data of 2026-11-23."}},
     "upsell-1": {"notified": {"kind": "not_deployed", "text": "Model not deployed: accuracy 0.91 is below the serving model's 0.95."}},
-})
+}, {"fraud-1": ("TrainingFailed", "training job retrain-fraud-20261123 is Failed: AlgorithmError: out of memory")})
+PIPELINE = "arn:aws:states:us-east-1:123456789012:stateMachine:retrain-prod-RetrainStateMachine"
 
 
 def lines_of(message: dict) -> list[str]:
@@ -32,7 +41,8 @@ def lines_of(message: dict) -> list[str]:
 
 
 def test_the_digest_has_a_line_per_target_with_why_and_a_link_and_names_the_failed_ones():
-    message, failed = digest.build(EXECUTIONS, event("notify_digest")["state"], "arn:aws:states:us-east-1:1:execution:x-fan-out:daily", REGION, "retrain-prod")
+    message, failed = digest.build(EXECUTIONS, event("notify_digest")["state"], "arn:aws:states:us-east-1:1:execution:x-fan-out:daily", REGION,
+                                   "retrain-prod", PIPELINE)
     assert failed == ["fraud"]
     assert message["text"] == "FAILED: Daily run of 3 targets: 1 deployed, 1 failed, 1 not deployed, 1 skipped"
     lines = lines_of(message)
@@ -47,12 +57,12 @@ def test_the_digest_has_a_line_per_target_with_why_and_a_link_and_names_the_fail
     assert "quota 'ml.m5.large for training job usage' is 2" in context and "at 2 at once" in context
 
 
-def test_a_target_that_could_not_start_is_failed_with_its_plain_cause():
-    state = {"plan": {}, "outcomes": [{"status": "FAILED", "target": "churn", "error": "StepFunctions.ExecutionLimitExceededException",
-                                       "cause": "Maximum number of running executions reached"}]}
-    message, failed = digest.build(EXECUTIONS, state, "arn:x", REGION, "retrain-prod")
+def test_a_target_whose_run_could_not_start_is_failed_with_the_error_it_got():
+    state = {"plan": {}, "outcomes": [{"status": "FAILED", "target": "churn", "execution_name": "churn-never",
+                                       "error": "StepFunctions.ExecutionLimitExceededException"}]}
+    message, failed = digest.build(EXECUTIONS, state, "arn:x", REGION, "retrain-prod", PIPELINE)
     assert failed == ["churn"]
-    assert lines_of(message)[1] == ":red_circle: *churn* — FAILED: StepFunctions.ExecutionLimitExceededException: Maximum number of running executions reached"
+    assert lines_of(message)[1] == ":red_circle: *churn* — FAILED: its run could not start (StepFunctions.ExecutionLimitExceededException)"
 
 
 def test_fifty_targets_fit_slacks_limits():
