@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-STALL_SECONDS = 0.5
+STALL_SECONDS = 2.0
 RECHECK_SECONDS = 0.01
 
 
