@@ -12,6 +12,7 @@ from typing import Any
 from . import runner
 from .scenarios import Scenario
 from .slack_receiver import text_of
+from .timeline import Printer, Timeline
 
 
 class _At:
@@ -24,10 +25,10 @@ class _At:
         return self.seconds
 
 
-def replay(history: list[dict[str, Any]], origin: datetime, printer: runner.Printer, verbose: bool = False) -> None:
+def replay(history: list[dict[str, Any]], origin: datetime, printer: Printer, verbose: bool = False) -> None:
     """One execution's timeline from its history: states as they exited, emulated time since ``origin``."""
     at = _At()
-    timeline = runner.Timeline(at, printer, verbose, wall=False)
+    timeline = Timeline(at, printer, verbose, wall=False)
     timeline.start()
     for event in history:
         at.seconds = (event["timestamp"] - origin).total_seconds()
@@ -92,7 +93,7 @@ def prepare(pipeline: runner.LocalPipeline, scenario: Scenario, day: date) -> No
                                            pipeline.stack.parameters["ResourcePrefix"])
 
 
-def run(scenario: Scenario, run_date: date | None = None, config: Path = runner.render.DEFAULT_CONFIG, printer: runner.Printer = print,
+def run(scenario: Scenario, run_date: date | None = None, config: Path = runner.render.DEFAULT_CONFIG, printer: Printer = print,
         verbose: bool = False) -> runner.Summary:
     """Run ``scenario``'s targets through the fan-out on emulated AWS and return what happened."""
     started = time.monotonic()
@@ -140,7 +141,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = runner.
     return summary
 
 
-def report(summary: runner.Summary, printer: runner.Printer = print, verbose: bool = False) -> None:
+def report(summary: runner.Summary, printer: Printer = print, verbose: bool = False) -> None:
     printer("")
     printer(f"result: {summary.status}" + (f" ({summary.error})" if summary.error else ""))
     for name, target in sorted(summary.targets.items()):

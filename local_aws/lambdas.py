@@ -18,11 +18,9 @@ from typing import Any
 
 from moto.awslambda_simple.models import LambdaSimpleBackend
 
+from pipeline_common import config
+
 from .overrides import override
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "layers" / "common"))
-
-from pipeline_common import config  # noqa: E402  (the same module the functions import)
 
 
 @dataclass

@@ -4,7 +4,7 @@ import json
 import re
 
 from local_aws.clock import Clock
-from local_aws.runner import Timeline
+from local_aws.timeline import Timeline
 
 
 def feed(timeline: Timeline, clock: Clock, events: list[tuple]) -> None:
