@@ -27,7 +27,6 @@ FAN_OUT_TEMPLATE = "statemachine/fanout.asl.json.j2"
 OUTPUTS = {TEMPLATE: "template.yaml", STATE_MACHINE_TEMPLATE: "statemachine/pipeline.asl.json", FAN_OUT_TEMPLATE: "statemachine/fanout.asl.json"}
 PIPELINE_SUBSTITUTION = "RetrainStateMachineArn"
 MAX_CONCURRENCY = 10000     # a Distributed Map's child executions at once (docs/aws-behaviours.md, sfn-distributed-map)
-MAX_TARGETS = 140           # CloudFormation's 500 resources a stack (fan-out-limits): 3 a target, the rest the pipeline's own
 
 _POLL = {"initial_wait_seconds": int, "max_wait_seconds": int, "backoff_rate": (int, float)}
 SCHEMA: dict[str, Any] = {
@@ -67,12 +66,7 @@ SAGEMAKER_INTEGRATION_ERRORS = ["SageMaker.AmazonSageMakerException"]
 # DeployModel also waits, longer, for an endpoint that is busy or being deleted.
 ENDPOINT_BUSY_ERRORS = [errors.EndpointNotReady.__name__]
 # The alarms that roll an endpoint update back (the stack creates them; users add their own by name).
-ENDPOINT_ALARMS = [
-    {"logical_id": "EndpointErrorAlarm", "suffix": rollout.ALARM_SUFFIXES[0], "metric": "Invocation5XXErrors", "statistic": "Sum",
-     "threshold": "ErrorAlarmThreshold", "description": "Invocation 5XX errors"},
-    {"logical_id": "EndpointLatencyAlarm", "suffix": rollout.ALARM_SUFFIXES[1], "metric": "ModelLatency", "statistic": "Average",
-     "threshold": "LatencyAlarmMicroseconds", "description": "Model latency"},
-]
+ENDPOINT_ALARMS = rollout.ALARMS
 # Pauses between states, not counted by the task and loop bounds, that the execution timeout must still cover.
 TIMEOUT_MARGIN_SECONDS = 900
 LOG_RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
@@ -134,9 +128,9 @@ def check_fan_out(config: dict[str, Any], source: str) -> None:
     duplicates = sorted({e["name"] for e in entries if [x["name"] for x in entries].count(e["name"]) > 1})
     if duplicates:
         raise RenderError(f"{source}: fan_out.targets lists {', '.join(duplicates)} more than once")
-    if len(entries) > MAX_TARGETS:
-        raise RenderError(f"{source}: fan_out.targets lists {len(entries)} targets, at most {MAX_TARGETS} per stack (CloudFormation's 500 "
-                          "resources: two rollback alarms and an approval rule each): split them across stacks with their own ResourcePrefix")
+    if len(entries) > targets.MAX_TARGETS:
+        raise RenderError(f"{source}: fan_out.targets lists {len(entries)} targets, at most {targets.MAX_TARGETS} a stack (the fan-out's state "
+                          "holds every target's outcome, within Step Functions' 256 KiB): split them across stacks with their own ResourcePrefix")
     if len(entries) == 1:
         raise RenderError(f"{source}: fan_out.targets lists one target ({entries[0]['name']}): one target needs no fan-out; "
                           "leave the list empty and set the Target parameter")
@@ -275,7 +269,7 @@ def context(config: dict[str, Any]) -> dict[str, Any]:
         "endpoint_alarms": ENDPOINT_ALARMS,
         # With many targets each run names its own endpoint's alarms (pipeline_common.targets.alarm_names).
         "rollback_alarms": "!Ref ExtraRollbackAlarms" if config["fan_out"]["targets"] else
-                           "!Join [\",\", [!Ref " + ", !Ref ".join(a["logical_id"] for a in ENDPOINT_ALARMS) + ", !Ref ExtraRollbackAlarms]]",
+                           "!Join [\",\", [!Ref " + ", !Ref ".join(a.logical_id for a in ENDPOINT_ALARMS) + ", !Ref ExtraRollbackAlarms]]",
         "extra_alarms_max": rollout.ALARM_LIST_MAX - len(ENDPOINT_ALARMS),
         "rollout_limits": {"wait": rollout.WAIT_INTERVAL_SECONDS, "linear": rollout.LINEAR_STEP_PERCENT, "canary": rollout.CANARY_PERCENT},
         "fan_out": config["fan_out"],
@@ -283,28 +277,6 @@ def context(config: dict[str, Any]) -> dict[str, Any]:
         "pipeline_substitution": PIPELINE_SUBSTITUTION,
         "plan_paths": ["$.plan.targets", "$.plan.skipped", "$.plan.max_concurrency", "$.plan.run_input.DATE"],
         "alarm_suffixes": rollout.ALARM_SUFFIXES,
-        **per_target(config),
-    }
-
-
-def logical_suffix(target: str) -> str:
-    return "".join(part.capitalize() for part in target.split("-"))
-
-
-def per_target(config: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
-    """What the template creates once per target: with one target, from its parameters; with many, from their names."""
-    declared = config["fan_out"]["targets"]
-    if not declared:
-        return {"alarm_targets": [{"logical_suffix": "", "endpoint": "${EndpointName}", "dimension": "!Ref EndpointName"}],
-                "approval_targets": [{"logical_suffix": "", "group": "${ResourcePrefix}-${Target}", "target_json": ""}],
-                "approval_machine": "RetrainStateMachine"}
-    return {
-        "alarm_targets": [{"logical_suffix": logical_suffix(t["name"]), "endpoint": "${ResourcePrefix}-" + t["name"],
-                           "dimension": "!Sub ${ResourcePrefix}-" + t["name"]} for t in declared],
-        # An approval deploys through the fan-out, for that one target: its overrides (config and targets file) apply.
-        "approval_targets": [{"logical_suffix": logical_suffix(t["name"]), "group": "${ResourcePrefix}-" + t["name"],
-                              "target_json": ', "TARGETS": ["' + t["name"] + '"]'} for t in declared],
-        "approval_machine": "FanOutStateMachine",
     }
 
 

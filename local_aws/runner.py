@@ -270,9 +270,11 @@ class LocalPipeline:
 
     @property
     def groups(self) -> list[str]:
-        """Every target's model package group: the stack's one, or with many targets one each."""
-        declared = self.stack.resolver.resolve(self.stack.template["Outputs"]["Targets"]["Value"]).split(",") if self.stack.fan_out_arn else []
-        return [f"{self.stack.parameters['ResourcePrefix']}-{name}" for name in declared] or [self.group]
+        """Every target's model package group: the stack's one, or with many targets each one the runs created."""
+        if not self.stack.fan_out_arn:
+            return [self.group]
+        listed = self.clients["sagemaker"].list_model_package_groups(NameContains=f"{self.stack.parameters['ResourcePrefix']}-")
+        return sorted(g["ModelPackageGroupName"] for g in listed["ModelPackageGroupSummaryList"])
 
     def resources(self) -> dict[str, Any]:
         sm = self.clients["sagemaker"]

@@ -42,16 +42,17 @@ def for_target(outputs: dict[str, str], stack: str, target: str | None) -> dict[
     and TargetInput, what an execution of the fan-out gets to run that target alone."""
     from pipeline_common import targets
 
-    declared = [name for name in outputs.get("Targets", "").split(",") if name]
-    if not declared:
+    configured = [name for name in outputs.get("Targets", "").split(",") if name]
+    if not configured:
         if target:
             raise UsageError(f"--target {target}: stack {stack} has one target (no fan-out): leave --target out")
         return outputs
     if not target:
-        raise UsageError(f"stack {stack} runs {len(declared)} targets ({', '.join(declared)}): name one with --target")
-    if target not in declared:
-        raise UsageError(f"--target {target!r} is not a target of stack {stack}: expected one of {', '.join(declared)}")
+        raise UsageError(f"stack {stack} runs many targets ({', '.join(configured)} and any its targets file adds): name one with --target")
     prefix = outputs["ResourcePrefix"]
+    problems = targets.problems({"name": target}, prefix)
+    if problems:
+        raise UsageError(f"--target {target!r}: {'; '.join(problems)}")
     group = targets.group_name(prefix, target)
     return {**outputs, "ModelPackageGroup": group, "DeploymentHistory": f"{outputs['DeploymentHistory'].rstrip('/')}/{group}/",
             **({"EndpointName": targets.endpoint_name(prefix, target)} if outputs.get("DeployTarget", "endpoint") == "endpoint" else {}),

@@ -62,6 +62,8 @@ def plan(event: dict[str, Any], s3, service_quotas, run_date: str) -> dict[str, 
     only = run_input.get("TARGETS") if isinstance(run_input, dict) else None
     if only is not None and not (isinstance(only, list) and all(isinstance(name, str) for name in only)):
         raise InvalidInput(f"execution input TARGETS is {only!r}: expected a list of target names")
+    if only is None and isinstance(run_input, dict) and isinstance(run_input.get("GROUP"), str):   # the approval rule's
+        only = [targets.target_of_group(config.required("RESOURCE_PREFIX"), run_input["GROUP"])]
     from_file, note = read_targets_file(s3, config.required("BUCKET"), config.optional("TARGETS_FILE_KEY"))
     runnable, skipped = targets.plan(declared, from_file, only, config.required("RESOURCE_PREFIX"))
     at_once, quota_note = concurrency(service_quotas, int(request.get("max_concurrency", 1)), len(runnable))

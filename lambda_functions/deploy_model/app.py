@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+import alarms
 from botocore.exceptions import ClientError
 
 from pipeline_common import config, endpoints, events, gate, history, in_use, names, registry, rollout, targets
@@ -351,6 +352,11 @@ def deploy(sagemaker, endpoint_name: str, endpoint: dict[str, Any] | None, job_n
            package_arn: str, tags: list[dict[str, str]]) -> tuple[str, str]:
     """Create model and endpoint config named after the job (or keep them), then create or update the
     endpoint. Returns the action and the failed endpoint it replaced, if any."""
+    limits = alarms.thresholds()
+    if limits is not None:
+        created = alarms.ensure(client("cloudwatch"), config.required("STACK_NAME"), endpoint_name, limits)
+        if created:
+            log.info("rollback alarms created", extra={"alarms": created})
     if endpoint is not None and endpoint["EndpointStatus"] != endpoints.RECREATE:
         check_guardrails(client("cloudwatch"), rollout.Rollout.from_environment().alarms, endpoint_name)
     resource_tags_ = tags + [{"Key": names.TAG_TRAINING_JOB, "Value": job_name}, {"Key": names.TAG_MODEL_PACKAGE, "Value": package_arn}]

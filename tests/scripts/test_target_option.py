@@ -23,11 +23,12 @@ def test_a_target_of_a_many_target_stack_has_its_own_group_endpoint_history_and_
     assert registry_cli.start_arn(churn) == MANY["FanOutStateMachineArn"]
     assert registry_cli.run_input(churn, {"DEPLOY_PACKAGE": "arn:p"}) == {"DEPLOY_PACKAGE": "arn:p", "TARGETS": ["churn"]}
     assert registry_cli.for_target(ONE, "retrain-prod", None) == ONE and registry_cli.start_arn(ONE) == ONE["StateMachineArn"]
+    assert registry_cli.for_target(MANY, "retrain-prod", "upsell")["ModelPackageGroup"] == "retrain-upsell"   # one the targets file added
 
 
 @pytest.mark.parametrize(("outputs", "target", "message"), [
-    (MANY, None, "stack retrain-prod runs 2 targets (churn, fraud): name one with --target"),
-    (MANY, "upsell", "--target 'upsell' is not a target of stack retrain-prod: expected one of churn, fraud"),
+    (MANY, None, "stack retrain-prod runs many targets (churn, fraud and any its targets file adds): name one with --target"),
+    (MANY, "Upsell", "--target 'Upsell': name 'Upsell' is not lowercase letters, digits and single hyphens"),
     (ONE, "churn", "--target churn: stack retrain-prod has one target (no fan-out): leave --target out"),
 ])
 def test_a_wrong_or_missing_target_is_a_usage_error_naming_the_choices(outputs, target, message, capsys):

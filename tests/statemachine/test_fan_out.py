@@ -3,11 +3,13 @@ executions), then Slack gets one digest; each scenario's run is shared by its as
 
 import json
 from dataclasses import replace
+from datetime import timedelta
 
 from local_aws import fan_out, runner
-from local_aws.scenarios import SCENARIOS, targets_of
+from local_aws.scenarios import SCENARIOS, Run, Target, targets_of
 from local_aws.slack_receiver import text_of
 from pipeline_common import registry
+from scripts import cleanup_sagemaker
 from tests.statemachine.conftest import collapse
 
 FAN_OUT_DONE = ["PlanTargets", "PlanReady?", "RunTargets", "Digest", "Statuses", "Tally", "AnyTargetFailed?"]
@@ -115,3 +117,30 @@ def test_with_deploy_target_batch_each_target_registers_its_version_and_writes_i
         assert summary.targets[name]["states"][-2:] == ["NotifyPredictions", "Predicted"]
     assert sorted(job["name"].rsplit("-", 2)[0] for job in summary.resources["transform_jobs"]) == ["retrain-iris-a", "retrain-iris-b"]
     assert digest_lines(summary)[0] == "2 predictions."
+
+
+def test_a_target_the_targets_file_adds_runs_without_a_deploy_and_its_updates_roll_back_on_alarms_deploymodel_created():
+    scenario = replace(SCENARIOS["three-targets"], targets=targets_of(2), parameters={"GateRule": "PlainComparison"})
+    added = Target("iris-z", Run(seed=5))
+    with runner.emulated_account(scenario, printer=lambda line: None, fan_out=fan_out.build(scenario),
+                                 parameters={"TargetsFileKey": "config/targets.json"}) as account:
+        pipeline, clients = account.pipeline, account.clients
+        clients["s3"].put_object(Bucket=runner.BUCKET, Key="config/targets.json", Body=json.dumps({"targets": [
+            {"name": "iris-z", "overrides": {"rollout_strategy": "Linear"}}, {"name": "iris-b", "enabled": False}]}))
+        today = pipeline.today()
+        for day in (today - timedelta(days=1), today):
+            fan_out.prepare(pipeline, replace(scenario, targets=(scenario.targets[0], added)), day)
+            account.receiver.messages.clear()
+            assert pipeline.start(pipeline.stack.fan_out_arn, {"DATE": day.isoformat()})["status"] == "SUCCEEDED"
+        assert sorted(e["EndpointName"] for e in clients["sagemaker"].list_endpoints()["Endpoints"]) == ["retrain-iris-a", "retrain-iris-z"]
+        alarms = clients["cloudwatch"].describe_alarms(AlarmNamePrefix="retrain-local-retrain-iris-z-")["MetricAlarms"]
+        assert sorted(a["AlarmName"] for a in alarms) == ["retrain-local-retrain-iris-z-invocation-5xx", "retrain-local-retrain-iris-z-model-latency"]
+        assert all(a["ActionsEnabled"] and a["Dimensions"][0] == {"Name": "EndpointName", "Value": "retrain-iris-z"} for a in alarms)
+        linear = [c for c in account.emulator.deployment_configs
+                  if c.get("BlueGreenUpdatePolicy", {}).get("TrafficRoutingConfiguration", {}).get("Type") == "LINEAR"]
+        assert [a["AlarmName"] for a in linear[0]["AutoRollbackConfiguration"]["Alarms"]] == sorted(a["AlarmName"] for a in alarms)
+        (digest,) = [text_of(m.get("blocks", [])) for m in account.receiver.messages]
+        assert any(":no_entry_sign: *iris-b* — skipped: disabled in the targets file" in line for line in digest)
+        # delete-stack.sh finds every target's by the stack's tag (the config's iris-a and the file's iris-z)
+        assert sorted(cleanup_sagemaker.tagged_alarms(clients["cloudwatch"], runner.STACK)) == [
+            f"retrain-local-retrain-{t}-{suffix}" for t in ("iris-a", "iris-z") for suffix in ("invocation-5xx", "model-latency")]

@@ -13,8 +13,28 @@ ALL_AT_ONCE, CANARY, LINEAR = "AllAtOnce", "Canary", "Linear"
 PROVISIONING_ALLOWANCE_SECONDS = 1800   # the new fleet's own start, before any traffic moves
 ROUTING = {ALL_AT_ONCE: "ALL_AT_ONCE", CANARY: "CANARY", LINEAR: "LINEAR"}
 STRATEGIES = tuple(ROUTING)            # the RolloutStrategy parameter's AllowedValues
-# The stack's own rollback alarms of an endpoint are named <stack>-<endpoint>-<suffix> (render.ENDPOINT_ALARMS).
-ALARM_SUFFIXES = ("invocation-5xx", "model-latency")
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    """One of the stack's own rollback alarms of an endpoint, named <stack>-<endpoint>-<suffix>: the template creates it
+    for one target; with many, DeployModel creates each target's (alarms.py)."""
+
+    logical_id: str
+    suffix: str
+    metric: str
+    statistic: str
+    threshold: str          # the template parameter that sets it
+    description: str
+    period_seconds: int = 60
+    evaluation_periods: int = 1
+    comparison: str = "GreaterThanOrEqualToThreshold"
+    missing_data: str = "notBreaching"
+
+
+ALARMS = (AlarmSpec("EndpointErrorAlarm", "invocation-5xx", "Invocation5XXErrors", "Sum", "ErrorAlarmThreshold", "Invocation 5XX errors"),
+          AlarmSpec("EndpointLatencyAlarm", "model-latency", "ModelLatency", "Average", "LatencyAlarmMicroseconds", "Model latency"))
+ALARM_SUFFIXES = tuple(alarm.suffix for alarm in ALARMS)
 # SageMaker's limits (docs/aws-behaviours.md, guardrail-limits): the template refuses settings outside them at deploy time.
 ALARM_LIST_MAX = 10                    # botocore AutoRollbackConfig.Alarms (AlarmList max)
 WAIT_INTERVAL_SECONDS = (0, 3600)      # botocore TrafficRoutingConfig.WaitIntervalInSeconds; TerminationWaitInSeconds alike

@@ -5,8 +5,9 @@ Map starts one execution each). Every Lambda of a target's run gets ``target`` i
 ``for_target`` the target's names and overrides stand in for the stack-wide environment variables,
 so the handlers read their config exactly as they do with one target.
 
-Targets are declared in pipeline-config.yaml (their rollback alarms are stack resources); a targets
-file in S3 changes, without a deploy, their overrides and which of them run.
+Targets are listed in pipeline-config.yaml; a targets file in S3 changes, without a deploy, their
+overrides and which of them run, and adds targets (IAM is the stack's prefix; DeployModel creates each
+target's rollback alarms).
 """
 
 import functools
@@ -25,6 +26,9 @@ NAME = re.compile(r"^[a-z0-9](-?[a-z0-9])*$")
 INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")     # the TrainingInstanceType parameter's AllowedPattern
 HOSTING_MODES = ("Instance", "Serverless")                    # the HostingMode parameter's AllowedValues
 SLACK_PER_TARGET = ("all", "failures", "none")
+# The fan-out's state after the Map holds the plan and every target's outcome, ≈ 500 bytes a target, within Step
+# Functions' 262,144-byte payload (docs/aws-behaviours.md, fan-out-limits): at most this many targets run a day.
+MAX_TARGETS = 300
 LONGEST_JOB_SUFFIX = max((job.suffix for job in stages.JOBS.values()), key=len)
 EXECUTION_NAME_MAX = 80          # botocore stepfunctions StartExecution name: 1..80; a target's run is <target>-<uuid>
 UUID_LENGTH = 36
@@ -111,6 +115,13 @@ def group_name(prefix: str, target: str) -> str:
     return f"{prefix}-{target}"
 
 
+def target_of_group(prefix: str, group: str) -> str:
+    """The target whose model package group ``group`` is (an approval names only the group)."""
+    if not group.startswith(f"{prefix}-") or len(group) == len(prefix) + 1:
+        raise InvalidInput(f"model package group {group!r} is not {prefix}-<target>: not a target of this stack")
+    return group[len(prefix) + 1:]
+
+
 def alarm_names(stack: str, endpoint: str, extra: str) -> list[str]:
     """The rollback alarms of one target's endpoint: the stack creates one per suffix, named so; then the user's."""
     return [f"{stack}-{endpoint}-{suffix}" for suffix in rollout.ALARM_SUFFIXES] + [a for a in extra.split(",") if a.strip()]
@@ -149,7 +160,7 @@ def for_target(handler: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
 
 def plan(declared: list[dict[str, Any]], from_file: list[Any] | None, only: list[str] | None, prefix: str
          ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """Today's targets: the declared ones, with the targets file's overrides over the config's, less the
+    """Today's targets: the config's and the targets file's, with the file's overrides over the config's, less the
     disabled ones and those with a bad override (each named, with why, among the skipped).
     ``only`` (an execution's TARGETS) narrows them to those names."""
     runnable, skipped = [], []
@@ -157,22 +168,22 @@ def plan(declared: list[dict[str, Any]], from_file: list[Any] | None, only: list
     for entry in from_file or []:
         found = problems(entry, prefix)
         name = entry.get("name") if isinstance(entry, dict) else None
-        if isinstance(name, str) and name not in entries:
-            skipped.append({"name": name, "why": "in the targets file but not declared in pipeline-config.yaml fan_out.targets "
-                                                  "(its rollback alarms are stack resources): declare it and deploy"})
-        elif found:
+        if found:
             skipped.append({"name": name if isinstance(name, str) else "?", "why": "targets file: " + "; ".join(found)})
             entries.pop(name, None)
         elif entry.get("enabled", True) is False:
             skipped.append({"name": name, "why": "disabled in the targets file"})
-            entries.pop(name)
+            entries.pop(name, None)
         else:
-            entries[name]["overrides"].update(entry.get("overrides", {}))
+            entries.setdefault(name, {"name": name, "overrides": {}})["overrides"].update(entry.get("overrides", {}))
     if only is not None:
         unknown = sorted(set(only) - set(entries) - {s["name"] for s in skipped})
         for name in unknown:
-            skipped.append({"name": name, "why": f"asked for by the execution input, but not a target (declared: {', '.join(t['name'] for t in declared)})"})
+            skipped.append({"name": name, "why": f"asked for by the execution input, but not a target (targets: {', '.join(entries)})"})
     for name, entry in entries.items():
         if only is None or name in only:
             runnable.append(entry)
-    return runnable, skipped
+    for entry in runnable[MAX_TARGETS:]:
+        skipped.append({"name": entry["name"], "why": f"more than {MAX_TARGETS} targets: a fan-out runs at most {MAX_TARGETS} a day "
+                                                      "(its state holds every outcome, within Step Functions' 256 KiB)"})
+    return runnable[:MAX_TARGETS], skipped

@@ -33,26 +33,30 @@ def test_a_good_target_has_no_problem():
                                                                 "hosting_mode": "Serverless"}}, prefix="retrain") == []
 
 
-def test_the_targets_file_overrides_the_config_disables_and_skips_with_why_and_the_rest_run():
+def test_the_targets_file_overrides_the_config_adds_disables_and_skips_with_why_and_the_rest_run():
     from_file = [{"name": "churn", "overrides": {"rollout_strategy": "Canary"}},
                  {"name": "fraud", "enabled": False},
-                 {"name": "upsell"},
-                 {"name": "churn", "overrides": {"hosting_mode": "Both"}}]
+                 {"name": "upsell", "overrides": {"hosting_mode": "Serverless"}},
+                 {"name": "promo", "overrides": {"hosting_mode": "Both"}}]
     runnable, skipped = targets.plan(DECLARED, from_file, None, prefix="retrain")
-    assert runnable == []
-    assert [s["name"] for s in skipped] == ["fraud", "upsell", "churn"]
-    assert skipped[0]["why"] == "disabled in the targets file"
-    assert "not declared in pipeline-config.yaml" in skipped[1]["why"]
-    assert 'override hosting_mode="Both" is not one of Instance, Serverless' in skipped[2]["why"]
-    runnable, skipped = targets.plan(DECLARED, from_file[:1], None, prefix="retrain")
-    assert runnable == [{"name": "churn", "overrides": {"metric_floor": 0.7, "rollout_strategy": "Canary"}}, {"name": "fraud", "overrides": {}}]
-    assert skipped == []
+    assert runnable == [{"name": "churn", "overrides": {"metric_floor": 0.7, "rollout_strategy": "Canary"}},
+                        {"name": "upsell", "overrides": {"hosting_mode": "Serverless"}}]      # added without a deploy
+    assert skipped == [{"name": "fraud", "why": "disabled in the targets file"},
+                       {"name": "promo", "why": 'targets file: override hosting_mode="Both" is not one of Instance, Serverless'}]
+    runnable, _ = targets.plan(DECLARED, [{"name": "churn", "overrides": {"training_instance_type": "nope"}}], None, prefix="retrain")
+    assert [t["name"] for t in runnable] == ["fraud"]          # a bad override in the file skips even a configured target
+
+
+def test_an_approval_names_its_group_and_the_target_is_found_from_it():
+    assert targets.target_of_group("retrain", "retrain-churn-eu") == "churn-eu"
+    with pytest.raises(InvalidInput, match="model package group 'other-churn' is not retrain-<target>"):
+        targets.target_of_group("retrain", "other-churn")
 
 
 def test_an_execution_may_run_some_targets_and_an_unknown_one_is_named():
     runnable, skipped = targets.plan(DECLARED, None, ["fraud", "nope"], prefix="retrain")
     assert [t["name"] for t in runnable] == ["fraud"]
-    assert skipped == [{"name": "nope", "why": "asked for by the execution input, but not a target (declared: churn, fraud)"}]
+    assert skipped == [{"name": "nope", "why": "asked for by the execution input, but not a target (targets: churn, fraud)"}]
 
 
 def test_inside_a_targets_run_its_names_and_overrides_stand_in_for_the_stacks_variables(monkeypatch):

@@ -92,6 +92,12 @@ def test_quotas_that_cannot_be_read_leave_the_configured_concurrency_and_say_so(
     assert result["max_concurrency"] == 3 and any("Service Quotas could not be read (ClientError)" in note for note in result["notes"])
 
 
+def test_the_approval_rule_names_the_group_and_plan_runs_its_target(s3):
+    result = plan(s3, input={"DEPLOY_PACKAGE": "arn:aws:sagemaker:us-east-1:1:model-package/retrain-upsell/2", "ORIGIN": "approval",
+                             "REQUESTED_BY": "", "REASON": "ok", "GROUP": "retrain-upsell"})
+    assert [t["name"] for t in result["targets"]] == ["upsell"] and result["targets"][0]["overrides"] == {"hosting_mode": "Serverless"}
+
+
 def test_an_approval_or_a_rollback_of_one_target_runs_that_target_with_its_package(s3):
     result = plan(s3, input={"TARGETS": ["fraud"], "DEPLOY_PACKAGE": "arn:aws:sagemaker:us-east-1:1:model-package/retrain-fraud/3",
                              "ORIGIN": "rollback", "REQUESTED_BY": "ana", "REASON": "bad day"})
