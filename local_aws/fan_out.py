@@ -55,15 +55,6 @@ def most_at_once(intervals: list[tuple[datetime, datetime]]) -> int:
     return most
 
 
-def _training(history: list[dict[str, Any]]) -> dict[str, Any]:
-    """What StartTraining started (job name, instance type, hyperparameters), from the target's history."""
-    for event in history:
-        details = event.get("stateExitedEventDetails") or {}
-        if event["type"] == "TaskStateExited" and details.get("name") == "StartTraining":
-            return json.loads(details["output"]).get("training", {})
-    return {}
-
-
 def _dispatch(trainers: dict[str, Callable], prefix: str) -> Callable:
     """The training outcome of a job by the target its name carries (<prefix>-<target>-YYYYMMDD...)."""
     by_length = sorted(trainers, key=len, reverse=True)
@@ -113,9 +104,11 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = runner.
             described = sfn.describe_execution(executionArn=listed["executionArn"])
             history = sfn.get_execution_history(executionArn=listed["executionArn"], maxResults=1000)["events"]
             name = json.loads(described["input"])["target"]["name"]
-            targets[name] = {"status": described["status"], "execution": listed["executionArn"], "error": described.get("error", ""), "cause": described.get("cause", ""),
+            targets[name] = {"status": described["status"], "execution": listed["executionArn"],
+                             "error": described.get("error", ""), "cause": described.get("cause", ""),
                              "states": [e["stateEnteredEventDetails"]["name"] for e in history if e["type"].endswith("StateEntered")],
-                             "deployment": runner._deployment(history), "training": _training(history), "history": history}
+                             "deployment": runner.task_result(history, "DeployModel", "deployment"),
+                             "training": runner.task_result(history, "StartTraining", "training"), "history": history}
         for target in scenario.targets:
             found = targets.get(target.name)
             printer("")
@@ -132,7 +125,7 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = runner.
         summary = runner.Summary(
             scenario=scenario.name, status=result["status"], error=result.get("error", ""), cause=result.get("cause", ""),
             run_input=run_input, states=[e["stateEnteredEventDetails"]["name"] for e in result["history"] if e["type"].endswith("StateEntered")],
-            slack=[runner._slack_entry(m) for m in receiver.messages], slack_rejected=list(receiver.rejected), resources=pipeline.resources(),
+            slack=[runner.slack_entry(m) for m in receiver.messages], slack_rejected=list(receiver.rejected), resources=pipeline.resources(),
             training_events=list(pipeline.training_events), emulated_seconds=account.clock.elapsed(), history=result["history"],
             targets={name: {key: value for key, value in found.items() if key != "history"} for name, found in targets.items()},
         )

@@ -91,16 +91,17 @@ class Summary:
         return [message["headline"] for message in self.slack]
 
 
-def _deployment(history: list[dict[str, Any]]) -> dict[str, Any]:
-    """What DeployModel decided (action, quality gate, model package), from the execution history."""
+def task_result(history: list[dict[str, Any]], state: str, key: str) -> dict[str, Any]:
+    """``key`` of the state output the last time Task ``state`` exited, from the execution history (e.g. what DeployModel
+    decided: action, quality gate, model package; what StartTraining started)."""
     for event in reversed(history):
         details = event.get("stateExitedEventDetails") or {}
-        if event["type"] == "TaskStateExited" and details.get("name") == "DeployModel":
-            return json.loads(details["output"]).get("deployment", {})
+        if event["type"] == "TaskStateExited" and details.get("name") == state:
+            return json.loads(details["output"]).get(key, {})
     return {}
 
 
-def _slack_entry(message: dict[str, Any]) -> dict[str, Any]:
+def slack_entry(message: dict[str, Any]) -> dict[str, Any]:
     lines = text_of(message.get("blocks", []))
     headline = lines[0].split(" — ")[0] if lines else message.get("text", "")
     return {"headline": headline, "text": message.get("text", ""), "lines": lines}
@@ -461,8 +462,8 @@ def run(scenario: Scenario, run_date: date | None = None, config: Path = render.
             cause=result.get("cause", ""),
             run_input=run_input,
             states=[e["stateEnteredEventDetails"]["name"] for e in result["history"] if e["type"].endswith("StateEntered")],
-            deployment=_deployment(result["history"]),
-            slack=[_slack_entry(m) for m in receiver.messages],
+            deployment=task_result(result["history"], "DeployModel", "deployment"),
+            slack=[slack_entry(m) for m in receiver.messages],
             slack_rejected=list(receiver.rejected),
             resources=pipeline.resources(),
             earlier_runs=earlier,
