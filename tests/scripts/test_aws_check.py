@@ -160,3 +160,17 @@ def test_every_question_aws_check_asks_gets_the_answer_it_expects_from_the_emula
             wrong.append(f"{case.label}: expected {case.status} → {case.next_state}, got {answer['status']} → {answer.get('nextState')}")
     assert len(cases) > 77 and {c.kind for c in cases} == {"choice", "task"}
     assert wrong == []
+
+
+def test_a_many_target_build_is_refused_naming_what_the_check_checks(monkeypatch, tmp_path, capsys):
+    import yaml
+
+    from tests.scripts.test_operator_scripts import load_script
+
+    aws_check_script = load_script("aws-check")
+    config = yaml.safe_load((ROOT / "pipeline-config.yaml").read_text())
+    config["fan_out"]["targets"] = ["churn", "fraud"]
+    (tmp_path / "many.yaml").write_text(yaml.safe_dump(config))
+    monkeypatch.setattr(aws_check_script.render, "DEFAULT_CONFIG", tmp_path / "many.yaml")
+    assert aws_check_script.main(["--dry-run"]) == 2
+    assert "pipeline-config.yaml lists fan_out.targets: the check deploys and checks the one-target pipeline" in capsys.readouterr().err
