@@ -11,25 +11,14 @@ cd "$(dirname "$0")"
 export SAM_CLI_TELEMETRY=0
 
 NAME=create-stack.sh
-ENVIRONMENT=dev
-REGION=""
-while (($#)); do
-  case "$1" in
-    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    --region) [[ $# -ge 2 ]] || { echo "$NAME: --region needs a value, e.g. --region eu-west-1" >&2; exit 2; }; REGION="$2"; shift ;;
-    --region=*) REGION="${1#--region=}" ;;
-    dev|prod) ENVIRONMENT="$1" ;;
-    *) echo "$NAME: unknown argument '$1': usage: ./create-stack.sh [dev|prod] [--region REGION] (default: dev)" >&2; exit 2 ;;
-  esac
-  shift
-done
+source scripts/aws-setup.sh
+stack_arguments "$NAME" "./create-stack.sh [dev|prod] [--region REGION] (default: dev)" "$@"
 case "$ENVIRONMENT" in
   dev)  defaults="ResourcePrefix=retrain-dev EndpointName=multiclass-dev ScheduleState=DISABLED" ;;
   prod) defaults="ResourcePrefix=retrain EndpointName=multiclass ScheduleState=ENABLED" ;;
 esac
 [[ -n "${BUCKET:-}" ]] || { echo "$NAME: set BUCKET to the S3 bucket that holds input-data-training/ and input-data-validation/" >&2; exit 2; }
 [[ -n "${TRAINING_IMAGE:-}" ]] || { echo "$NAME: set TRAINING_IMAGE to the ECR image URI printed by scripts/build-and-push-image.sh" >&2; exit 2; }
-source scripts/aws-setup.sh
 require_aws "$NAME" "$REGION"   # before anything is rendered or built
 
 LAMBDA_PYTHON_DIR=$(scripts/lambda-python-dir)   # sam build needs the Lambda runtime's Python 3.13

@@ -8,23 +8,10 @@ cd "$(dirname "$0")"
 export SAM_CLI_TELEMETRY=0
 
 NAME=delete-stack.sh
-ENVIRONMENT=dev
-YES=""
-REGION=""
-while (($#)); do
-  case "$1" in
-    -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    --yes) YES="--yes" ;;
-    --region) [[ $# -ge 2 ]] || { echo "$NAME: --region needs a value, e.g. --region eu-west-1" >&2; exit 2; }; REGION="$2"; shift ;;
-    --region=*) REGION="${1#--region=}" ;;
-    dev|prod) ENVIRONMENT="$1" ;;
-    *) echo "$NAME: unknown argument '$1': usage: ./delete-stack.sh [dev|prod] [--region REGION] [--yes] (default: dev)" >&2; exit 2 ;;
-  esac
-  shift
-done
+source scripts/aws-setup.sh
+stack_arguments "$NAME" "./delete-stack.sh [dev|prod] [--region REGION] [--yes] (default: dev)" "$@"
 STACK=$(sed -n "/^\[$ENVIRONMENT.deploy.parameters\]/,/^\[/s/^stack_name = \"\(.*\)\"/\1/p" samconfig.toml)
 [[ -n "$STACK" ]] || { echo "$NAME: no stack_name for '$ENVIRONMENT' in samconfig.toml" >&2; exit 2; }
-source scripts/aws-setup.sh
 require_aws "$NAME" "$REGION"   # before anything is deleted
 
 make --no-print-directory -s .venv-sam/.installed

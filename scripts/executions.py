@@ -7,6 +7,7 @@ the one Slack got, built by the notify function's own code.
 
 import json
 import sys
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +34,13 @@ class Run:
 
     def seconds(self, now: datetime) -> int:
         return int(((self.stopped or now) - self.started).total_seconds())
+
+
+def final_status(sfn, arn: str, poll_seconds: float) -> str:
+    """Wait for the execution to end (Step Functions has no waiter for it); its status."""
+    while (status := sfn.describe_execution(executionArn=arn)["status"]) == "RUNNING":
+        time.sleep(poll_seconds)
+    return status
 
 
 def history(sfn, arn: str) -> list[dict[str, Any]]:

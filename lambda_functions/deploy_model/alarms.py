@@ -1,6 +1,7 @@
 """With many targets, each target's rollback alarms: DeployModel creates them with its endpoint, since a target the
 targets file adds has no stack resources. They are the alarms the template creates for one target (rollout.ALARMS),
-named <stack>-<endpoint>-<suffix> and tagged for the stack (delete-stack.sh deletes them by that tag)."""
+named <stack>-<endpoint>-<suffix> and tagged for the stack (delete-stack.sh deletes them by that tag). PutMetricAlarm
+creates or updates; its Tags need cloudwatch:TagResource (docs/aws-behaviours.md, rollback-alarms-created)."""
 
 import json
 

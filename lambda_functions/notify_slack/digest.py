@@ -5,11 +5,10 @@ from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
-from messages import console_links, readable_cause
+from messages import ICONS, console_links, readable_cause
 from pipeline_common.aws import describe_or_none
 
-ICONS = {"failed": ":red_circle:", "not_deployed": ":warning:", "pending_approval": ":hourglass:", "no_data": ":zzz:",
-         "no_predictions": ":zzz:", "skipped": ":no_entry_sign:"}
+SKIPPED = ":no_entry_sign:"
 SECTION_CHARS = 2900           # Slack: a section's text is at most 3,000 characters
 MAX_SECTIONS = 45              # Slack: at most 50 blocks in a message (header, summary and context take three)
 
@@ -52,7 +51,7 @@ def build(sfn, state: dict[str, Any], execution: str, region: str, stack: str, p
             failed.append(str(outcome.get("target", "?")))
     for skipped in plan.get("skipped") or []:
         kinds.append("skipped")
-        lines.append(f"{ICONS['skipped']} *{skipped.get('name')}* — skipped: {skipped.get('why')}")
+        lines.append(f"{SKIPPED} *{skipped.get('name')}* — skipped: {skipped.get('why')}")
     counts = {kind: kinds.count(kind) for kind in dict.fromkeys(kinds)}
     summary = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in counts.items()) or "no targets ran"
     sections: list[str] = []

@@ -9,6 +9,9 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, H
 KINDS = ("started", "training_done", "deployed", "registered", "not_deployed", "pending_approval", "already_serving", "no_data", "still_good",
          "predictions", "no_predictions", "failed")
 MAX_CAUSE_CHARS = 1500
+ICONS = {"failed": ":red_circle:", "not_deployed": ":warning:", "no_data": ":zzz:", "deployed": ":white_check_mark:", "registered": ":white_check_mark:",
+         "already_serving": ":white_check_mark:", "pending_approval": ":hourglass:",
+         "still_good": ":white_check_mark:", "predictions": ":bar_chart:", "no_predictions": ":zzz:"}
 
 
 def console_links(region: str, state: dict[str, Any], execution: str) -> list[tuple[str, str]]:
@@ -267,9 +270,7 @@ def facts(kind: str, state: dict[str, Any], stack: str = "") -> tuple[str, str, 
 
 def build(kind: str, state: dict[str, Any], execution: str, region: str, stack: str) -> dict[str, Any]:
     headline, summary, labelled = facts(kind, state, stack)
-    icon = {"failed": ":red_circle:", "not_deployed": ":warning:", "no_data": ":zzz:", "deployed": ":white_check_mark:", "registered": ":white_check_mark:",
-            "already_serving": ":white_check_mark:", "pending_approval": ":hourglass:",
-            "still_good": ":white_check_mark:", "predictions": ":bar_chart:", "no_predictions": ":zzz:"}.get(kind, ":gear:")
+    icon = ICONS.get(kind, ":gear:")
     blocks = [
         HeaderBlock(text=f"{headline} — {stack}"),
         SectionBlock(text=MarkdownTextObject(text=f"{icon} {summary}")),

@@ -3,14 +3,13 @@
 import json
 import math
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from .errors import ConfigError
 
-_OVERLAY: ContextVar[dict[str, str] | None] = ContextVar("overlay", default=None)
 _ENVIRONMENT: ContextVar[dict[str, str] | None] = ContextVar("environment", default=None)
 
 
@@ -25,22 +24,18 @@ def environment(values: dict[str, str]) -> Iterator[None]:
         _ENVIRONMENT.reset(token)
 
 
-@contextmanager
-def overlaid(values: dict[str, str]) -> Iterator[None]:
+def overlaid(values: dict[str, str]) -> AbstractContextManager[None]:
     """While inside, ``values`` stand in for environment variables (one target's names and overrides)."""
-    token = _OVERLAY.set({**(_OVERLAY.get() or {}), **values})
-    try:
-        yield
-    finally:
-        _OVERLAY.reset(token)
+    return environment({**_current(), **values})
+
+
+def _current() -> Mapping[str, str]:
+    given = _ENVIRONMENT.get()
+    return os.environ if given is None else given
 
 
 def _get(name: str) -> str | None:
-    overlay = _OVERLAY.get() or {}
-    if name in overlay:
-        return overlay[name]
-    given = _ENVIRONMENT.get()
-    return (os.environ if given is None else given).get(name)
+    return _current().get(name)
 
 
 def required(name: str) -> str:
